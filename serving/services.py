@@ -1,0 +1,37 @@
+"""The app's long-lived objects, created on first use and shared by all requests.
+
+Held on ``app.state.services`` so tests can build as many independent apps as they like.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from control_tower.settings import Settings
+
+
+class Services:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    @cached_property
+    def store(self):
+        from control_tower.store import open_store
+
+        with self._lock:
+            return open_store(self.settings)
+
+    @cached_property
+    def index(self):
+        from control_tower.index import open_index
+
+        with self._lock:
+            return open_index(self.settings)
+
+    @cached_property
+    def retriever(self):
+        from control_tower.retrieval import Retriever
+
+        return Retriever(self.settings, index=self.index)
