@@ -18,11 +18,11 @@ class Settings(BaseSettings):
 
     # --- state ---------------------------------------------------------------
     data_dir: Path = Field(Path("./data"), description="All state lives under this folder.")
-    models_dir: Path = Field(
+    models_dir: Path | None = Field(
         None,  # filled in by _fill_defaults
         description="Where prepared model weights live (default: <data_dir>/models).",
     )
-    database_url: str = Field(
+    database_url: str | None = Field(
         None,  # filled in by _fill_defaults
         description="SQLAlchemy URL (default: SQLite file under data_dir).",
     )

@@ -30,11 +30,14 @@ from typing import ClassVar
 # Kiwi tags we keep. Verb/adjective tags may carry irregular-conjugation suffixes ("VV-R").
 _KEEP_EXACT = {"NNG", "NNP", "NR", "XR", "SL", "SN", "SH"}
 _KEEP_PREFIX = ("VV", "VA", "W_", "USER")
-_NOUN_TAGS = {"NNG", "NNP", "NR", "SL", "SH", "SN", "XR"}
+# Nouns that join into compounds. Only Hangul nouns: "ai기반"-style joins were noise.
+_COMPOUND_TAGS = {"NNG", "NNP"}
 # Stems so frequent that they only add noise to BM25 and highlighting.
 _STOP_STEMS = {"하", "되", "있", "없", "않", "같", "이", "그렇", "이렇"}
 # Unsplit Hangul nouns at least this long are probably compounds Kiwi did not know.
-_BIGRAM_MIN_LEN = 5
+_BIGRAM_MIN_LEN = 4
+COMPOUND_TAG = "+COMPOUND"
+BIGRAM_TAG = "+BIGRAM"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class TermSpan:
     term: str
     start: int
     end: int
+    tag: str  # Kiwi tag of the morpheme, or COMPOUND_TAG / BIGRAM_TAG for derived terms
 
 
 def normalize(text: str) -> str:
@@ -75,10 +79,10 @@ class KiwiTokenizer:
     _shared: ClassVar[KiwiTokenizer | None] = None
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, num_workers: int = 0):
+    def __init__(self, num_workers: int = -1):
         from kiwipiepy import Kiwi
 
-        # num_workers=0: Kiwi picks the core count itself for batch calls.
+        # -1: one analysis thread per core for batch calls (0 would disable batching).
         self._kiwi = Kiwi(num_workers=num_workers)
         # Kiwi's analyser is not documented as re-entrant for single calls from many threads.
         self._lock = threading.Lock()
@@ -128,15 +132,17 @@ def _spans_from_tokens(tokens: Iterable) -> list[TermSpan]:
             # Derivational suffixes inside a word (XSN "들", XSV "하") break it as well.
             prev_noun = None
             continue
-        span = TermSpan(term, tok.start, tok.start + tok.len)
+        span = TermSpan(term, tok.start, tok.start + tok.len, tok.tag)
         out.append(span)
-        if tok.tag in _NOUN_TAGS:
+        if tok.tag in _COMPOUND_TAGS:
             if prev_noun is not None:
-                out.append(TermSpan(prev_noun.term + term, prev_noun.start, span.end))
+                out.append(
+                    TermSpan(prev_noun.term + term, prev_noun.start, span.end, COMPOUND_TAG)
+                )
             prev_noun = span
             if len(term) >= _BIGRAM_MIN_LEN and _is_hangul(term):
                 out.extend(
-                    TermSpan(term[i : i + 2], tok.start + i, tok.start + i + 2)
+                    TermSpan(term[i : i + 2], tok.start + i, tok.start + i + 2, BIGRAM_TAG)
                     for i in range(len(term) - 1)
                 )
         else:
