@@ -88,7 +88,11 @@ class Embedder:
         self._query_prefix, self._passage_prefix = _prefixes_for(self._location)
         self._batch_size = self._settings.embedding_batch_size
         self._model = self._load(device)
-        dim = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers >= 6 renamed the method; support both.
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dim = get_dim()
         if not dim:
             raise ModelError(
                 "embedding_model_invalid",

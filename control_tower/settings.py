@@ -62,19 +62,36 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Chroma server URL; implies chroma_mode=http.")
     chroma_collection: str = "chunks"
 
+    # --- retrieval -----------------------------------------------------------
+    retrieval_fusion: str = Field(
+        "adaptive_minmax",
+        description="Fusion strategy name (control_tower.retrieval.strategies); "
+        "chosen from measurements, see docs/RETRIEVAL.md.",
+    )
+    retrieval_candidates: int = Field(
+        50, description="Candidates taken from each of dense and sparse before fusion."
+    )
+    retrieval_max_chunks_per_doc: int = Field(
+        1, description="Default cap on chunks of one document in a result list."
+    )
+
     # --- ingestion -----------------------------------------------------------
     chunk_size: int = 600
     chunk_overlap: int = 90
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
     max_file_mb: int = 200
+    parse_workers: int = Field(1, description="Sandboxed parser worker processes.")
+    zip_max_members: int = Field(10_000, description="Zip bomb guard: most members in a ZIP.")
+    zip_max_uncompressed_mb: int = Field(1024, description="Zip bomb guard: total inflated size.")
+    zip_max_ratio: float = Field(200.0, description="Zip bomb guard: inflated/compressed ratio.")
 
     # --- web app -------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
 
     @model_validator(mode="after")
-    def _fill_defaults(self) -> "Settings":
+    def _fill_defaults(self) -> Settings:
         # Resolve once, so a later chdir (tests, workers) cannot move the state.
         self.data_dir = self.data_dir.expanduser().resolve()
         if self.models_dir is None:

@@ -103,20 +103,27 @@ def detect_format(path: str | Path, *, zip_limits: ZipLimits | None = None) -> D
 def _detect_ole(path: Path, size: int) -> DetectedFormat:
     import olefile  # BSD-2; only needed for OLE files
 
-    if _ole_truncated(path, size):
-        raise IngestError("truncated", detail="OLE sectors referenced beyond end of file")
+    layout = _ole_layout(path, size)
+    if layout == "beyond_eof":
+        raise IngestError("truncated", detail="OLE FAT sectors lie beyond end of file")
+    # A real OLE file is a 512-byte header plus whole sectors. Some writers leave a few
+    # stray bytes (16 of the 300 NTS files parse fine that way), so a misaligned size is
+    # only evidence: it turns a later failure into "truncated" instead of "corrupt".
+    broken = "truncated" if layout == "misaligned" else "corrupt"
     try:
         with olefile.OleFileIO(str(path)) as ole:
             if not ole.exists("FileHeader"):
+                if ole.exists("BodyText") or broken == "truncated":
+                    raise IngestError(broken, detail="OLE2 HWP without readable FileHeader")
                 # Legacy MS Office (.doc/.xls/.ppt) or another OLE application.
                 raise IngestError("unsupported_type", detail="OLE2 container without FileHeader")
             header = ole.openstream("FileHeader").read(256)
     except IngestError:
         raise
     except Exception as e:  # olefile raises OSError, struct.error, IndexError, … on damage
-        raise IngestError("corrupt", detail=f"OLE: {type(e).__name__}: {e}") from None
+        raise IngestError(broken, detail=f"OLE: {type(e).__name__}: {e}") from None
     if not header.startswith(HWP_SIGNATURE) or len(header) < 40:
-        raise IngestError("corrupt", detail="FileHeader without HWP signature")
+        raise IngestError(broken, detail="FileHeader without HWP signature")
     version_raw, flags = struct.unpack_from("<II", header, 32)
     version = ".".join(str((version_raw >> s) & 0xFF) for s in (24, 16, 8, 0))
     if flags & HWP_FLAG_PASSWORD:
@@ -128,31 +135,35 @@ def _detect_ole(path: Path, size: int) -> DetectedFormat:
         hwp_version=version,
         hwp_distribution=bool(flags & HWP_FLAG_DISTRIBUTION),
         hwp_compressed=bool(flags & HWP_FLAG_COMPRESSED),
+        details={"ole_size_misaligned": "true"} if layout == "misaligned" else {},
     )
 
 
-def _ole_truncated(path: Path, size: int) -> bool:
-    """True when the OLE header's FAT sectors lie past the end of the file.
+def _ole_layout(path: Path, size: int) -> Literal["ok", "misaligned", "beyond_eof"]:
+    """Check the OLE header against the file size.
 
     A cut-off copy keeps a valid header but loses the tail; the FAT (allocation table) is
-    usually written last, so its sector numbers point past EOF. Checking this distinguishes
-    "truncated" from generic corruption, which people fix differently (copy again vs. give up).
+    usually written last, so its sector numbers point past EOF. Telling "truncated" from
+    generic corruption matters to people: one is fixed by copying the file again.
     """
     with path.open("rb") as f:
         header = f.read(512)
     if len(header) < 512:
-        return True
+        return "beyond_eof"
     sector_shift = struct.unpack_from("<H", header, 30)[0]
     if sector_shift not in (9, 12):
-        return False  # not a sane header: let olefile call it corrupt
+        return "ok"  # not a sane header: olefile will call it corrupt
     sector_size = 1 << sector_shift
-    n_sectors = (size - sector_size) // sector_size if size > sector_size else 0
-    if (size - sector_size) % sector_size and size < sector_size * 2:
-        return True
+    n_sectors = -(-(size - sector_size) // sector_size)  # a partial last sector still counts
     num_fat = struct.unpack_from("<I", header, 44)[0]
+    first_dir = struct.unpack_from("<I", header, 48)[0]
     difat = struct.unpack_from("<109I", header, 76)
     fat_sectors = [s for s in difat[: min(num_fat, 109)] if s < 0xFFFFFFFA]
-    return any(s >= n_sectors for s in fat_sectors)
+    if any(s >= n_sectors for s in fat_sectors) or (
+        first_dir < 0xFFFFFFFA and first_dir >= n_sectors
+    ):
+        return "beyond_eof"
+    return "misaligned" if (size - sector_size) % sector_size else "ok"
 
 
 # --- ZIP (HWPX, OOXML) ----------------------------------------------------------------------
@@ -162,8 +173,9 @@ def _detect_zip(path: Path, size: int, limits: ZipLimits) -> DetectedFormat:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as e:
-        # A local header at offset 0 but no central directory at the end: a cut-off copy.
-        raise IngestError("truncated", detail=f"zip: {e}") from None
+        # A local header at offset 0 but no end-of-central-directory record: a cut-off copy.
+        code = "corrupt" if _has_zip_end_record(path, size) else "truncated"
+        raise IngestError(code, detail=f"zip: {e}") from None
     except Exception as e:
         raise IngestError("corrupt", detail=f"zip: {type(e).__name__}: {e}") from None
     with zf:
@@ -180,6 +192,12 @@ def _detect_zip(path: Path, size: int, limits: ZipLimits) -> DetectedFormat:
         raise IngestError(
             "unsupported_type", detail=f"zip without HWPX/OOXML parts (mimetype={mimetype!r})"
         )
+
+
+def _has_zip_end_record(path: Path, size: int) -> bool:
+    with path.open("rb") as f:
+        f.seek(max(0, size - 66_000))  # EOCD is within the last 22 + 65,535 (comment) bytes
+        return b"PK\x05\x06" in f.read()
 
 
 def check_zip_bomb(infos: list[zipfile.ZipInfo], compressed_size: int, limits: ZipLimits) -> None:
@@ -208,14 +226,21 @@ def _read_small(zf: zipfile.ZipFile, name: str) -> str:
 
 # --- text (HTML, CSV, TXT, MD) --------------------------------------------------------------
 
-_HTML_RE = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HTML_RE = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b",
+    re.I | re.S,
+)
 _MD_RE = re.compile(r"^(#{1,6} \S|[-*+] \S|\d+\. \S|```|\|.*\|\s*$)", re.M)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode Korean-office text bytes: BOMs, UTF-8, then CP949 (superset of EUC-KR), then a
     statistical guess. Returns ``(text, encoding)``; raises ``unsupported_type`` for binary."""
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, enc in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc, errors="replace"), enc
     if b"\x00" in data[:SNIFF_BYTES]:

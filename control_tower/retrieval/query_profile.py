@@ -37,9 +37,7 @@ class QueryProfile:
 
 def profile_query(query: str, spans: list[TermSpan] | None = None) -> QueryProfile:
     spans = term_spans(query) if spans is None else spans
-    terms = tuple(
-        dict.fromkeys(s.term for s in spans if s.tag not in (COMPOUND_TAG, BIGRAM_TAG))
-    )
+    terms = tuple(dict.fromkeys(s.term for s in spans if s.tag not in (COMPOUND_TAG, BIGRAM_TAG)))
     identifiers = sum(
         1
         for s in spans

@@ -48,10 +48,21 @@ def _best_window(ranges: list[tuple[int, int]], length: int, width: int) -> tupl
     return begin, min(length, begin + width)
 
 
-def highlight(text: str, query_terms: set[str], width: int = SNIPPET_CHARS) -> str:
-    """An HTML-safe excerpt of ``text`` (about ``width`` chars) with matches in ``<mark>``."""
+def highlight(
+    text: str,
+    query_terms: set[str],
+    width: int = SNIPPET_CHARS,
+    spans: list[TermSpan] | None = None,
+) -> str:
+    """An HTML-safe excerpt of ``text`` (about ``width`` chars) with matches in ``<mark>``.
+
+    ``spans``: the text's terms if already computed (``KiwiTokenizer.spans_batch``).
+    """
     text = normalize(text)
-    ranges = _match_ranges(term_spans(text), query_terms) if query_terms else []
+    if not query_terms:
+        ranges = []
+    else:
+        ranges = _match_ranges(term_spans(text) if spans is None else spans, query_terms)
     begin, end = _best_window(ranges, len(text), width)
     parts: list[str] = ["…"] if begin > 0 else []
     pos = begin

@@ -110,7 +110,9 @@ class Store:
         """Documents whose source path lies inside ``folder`` (a canonical absolute path)."""
         prefix = folder.rstrip(os.sep) + os.sep
         with self.session() as s:
-            q = select(DocumentRow).where(DocumentRow.source_path.startswith(prefix, autoescape=True))
+            q = select(DocumentRow).where(
+                DocumentRow.source_path.startswith(prefix, autoescape=True)
+            )
             return [_doc_record(r) for r in s.scalars(q)]
 
     def begin_document(self, meta: DocumentMeta, *, extra: dict | None = None) -> None:
@@ -211,7 +213,9 @@ class Store:
                 .where(DocumentVersionRow.doc_id == doc_id)
                 .order_by(DocumentVersionRow.version)
             )
-            return [DocumentVersionRecord.model_validate(r, from_attributes=True) for r in s.scalars(q)]
+            return [
+                DocumentVersionRecord.model_validate(r, from_attributes=True) for r in s.scalars(q)
+            ]
 
     # --- ingest runs ---------------------------------------------------------------------
     def start_run(self, paths: Sequence[str]) -> str:

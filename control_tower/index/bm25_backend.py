@@ -1,0 +1,304 @@
+"""Sparse index: Kiwi morphemes (``korean_tokenizer.tokenize``) scored with BM25 (bm25s).
+
+Layout under ``<data_dir>/bm25/``:
+- ``chunks.db`` (SQLite, WAL): one row per chunk — its tokens (so a rebuild never re-runs
+  Kiwi), the filterable metadata as columns, and the whole chunk as JSON for ``get``; plus a
+  ``generation`` counter bumped by every write.
+- the scoring matrix lives in memory and is rebuilt lazily on the first search after the
+  generation changed (also when another process, e.g. ``ct ingest``, wrote), so writes stay
+  cheap during incremental ingestion.
+
+Access: ``ReadScope`` and ``SearchFilters`` become a boolean row mask; scores of rows outside
+the mask are zeroed *before* top-k, and only positive scores are returned, so a chunk the
+caller may not read can never appear — the same rule Chroma's ``where`` applies.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from control_tower.access import ReadScope
+from control_tower.domain import AccessLevel, Chunk, SearchFilters
+from control_tower.index import korean_tokenizer
+from control_tower.index.base import ChunkIndex, ScoredChunk
+from control_tower.index.metadata import date_int
+from control_tower.settings import Settings
+
+_SEP = "\t"  # token separator in storage; Kiwi terms never contain tabs
+_LEVEL_CODES = {lv: i for i, lv in enumerate(AccessLevel)}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    access TEXT NOT NULL,
+    department TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    date INTEGER,
+    allowed_users TEXT NOT NULL,
+    allowed_departments TEXT NOT NULL,
+    tokens TEXT NOT NULL,
+    chunk_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO state(key, value) VALUES ('generation', 0);
+"""
+
+
+@dataclass
+class _Snapshot:
+    """Everything a search needs, built from one consistent read of chunks.db."""
+
+    generation: int
+    chunk_ids: list[str]
+    model: bm25s.BM25 | None
+    vocab: dict[str, int]
+    access: np.ndarray  # int8 level code per row
+    department: np.ndarray  # int32 code per row
+    doc_type: np.ndarray  # int32 code per row
+    date: np.ndarray  # int32 yyyymmdd, 0 = none
+    dept_codes: dict[str, int]
+    type_codes: dict[str, int]
+    # restricted rows readable by a user / a department (allow-lists)
+    user_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    dept_rows: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def mask(self, scope: ReadScope, filters: SearchFilters | None) -> np.ndarray:
+        n = len(self.chunk_ids)
+        if scope.everything:
+            m = np.ones(n, dtype=bool)
+        else:
+            m = np.isin(self.access, [_LEVEL_CODES[lv] for lv in scope.levels])
+            if scope.department is not None:
+                code = self.dept_codes.get(scope.department)
+                if code is not None:
+                    m |= (self.access == _LEVEL_CODES[AccessLevel.department]) & (
+                        self.department == code
+                    )
+                rows = self.dept_rows.get(scope.department)
+                if rows is not None:
+                    m[rows] = True
+            if scope.username is not None:
+                rows = self.user_rows.get(scope.username)
+                if rows is not None:
+                    m[rows] = True
+        if filters is not None:
+            if filters.departments:
+                codes = [self.dept_codes[d] for d in filters.departments if d in self.dept_codes]
+                m &= np.isin(self.department, codes)
+            if filters.doc_types:
+                codes = [self.type_codes[t] for t in filters.doc_types if t in self.type_codes]
+                m &= np.isin(self.doc_type, codes)
+            if filters.date_from is not None:
+                m &= (self.date > 0) & (self.date >= date_int(filters.date_from))
+            if filters.date_to is not None:
+                m &= (self.date > 0) & (self.date <= date_int(filters.date_to))
+        return m
+
+
+class BM25ChunkIndex(ChunkIndex):
+    name = "sparse"
+
+    def __init__(self, settings: Settings | None = None, *, directory: Path | None = None):
+        if directory is None:
+            if settings is None:
+                raise ValueError("settings or directory is required")
+            directory = settings.data_dir / "bm25"
+        directory.mkdir(parents=True, exist_ok=True)
+        self._path = directory / "chunks.db"
+        self._local = threading.local()
+        self._lock = threading.Lock()  # guards _snapshot rebuilds
+        self._snapshot: _Snapshot | None = None
+        with self._conn() as c:
+            c.executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            self._local.conn = conn
+        return conn
+
+    def _generation(self) -> int:
+        return self._conn().execute("SELECT value FROM state WHERE key='generation'").fetchone()[0]
+
+    def _write(self, sql_batches: list[tuple[str, list[tuple]]]) -> None:
+        c = self._conn()
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, rows in sql_batches:
+                if rows:
+                    c.executemany(sql, rows)
+            c.execute("UPDATE state SET value = value + 1 WHERE key='generation'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    # --- writes --------------------------------------------------------------------------
+    def upsert(self, chunks: Sequence[Chunk]) -> None:
+        if not chunks:
+            return
+        token_lists = korean_tokenizer.tokenize_batch([c.text for c in chunks])
+        rows = []
+        for c, toks in zip(chunks, token_lists, strict=True):
+            m = c.meta
+            rows.append(
+                (
+                    c.chunk_id,
+                    m.doc_id,
+                    m.access_level.value,
+                    m.department,
+                    m.doc_type,
+                    date_int(m.doc_date),
+                    json.dumps(m.allowed_users, ensure_ascii=False),
+                    json.dumps(m.allowed_departments, ensure_ascii=False),
+                    _SEP.join(toks),
+                    c.model_dump_json(),
+                )
+            )
+        self._write([("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)])
+
+    def delete_document(self, doc_id: str) -> None:
+        self._write([("DELETE FROM chunks WHERE doc_id = ?", [(doc_id,)])])
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        if chunk_ids:
+            self._write([("DELETE FROM chunks WHERE chunk_id = ?", [(c,) for c in chunk_ids])])
+
+    def clear(self) -> None:
+        self._write([("DELETE FROM chunks", [()])])
+
+    # --- reads ---------------------------------------------------------------------------
+    def chunk_ids(self, doc_id: str) -> set[str]:
+        rows = self._conn().execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))
+        return {r[0] for r in rows}
+
+    def all_chunk_ids(self) -> set[str]:
+        return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}
+
+    def count(self) -> int:
+        return self._conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        found: dict[str, Chunk] = {}
+        unique = list(dict.fromkeys(chunk_ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            q = f"SELECT chunk_id, chunk_json FROM chunks WHERE chunk_id IN ({marks})"
+            for cid, js in self._conn().execute(q, part):
+                found[cid] = Chunk.model_validate_json(js)
+        return [found[c] for c in chunk_ids if c in found]
+
+    def search(
+        self, query: str, k: int, scope: ReadScope, filters: SearchFilters | None = None
+    ) -> list[ScoredChunk]:
+        if k <= 0 or not query.strip():
+            return []
+        snap = self.snapshot()
+        if snap.model is None:
+            return []
+        ids = [snap.vocab[t] for t in korean_tokenizer.tokenize(query) if t in snap.vocab]
+        if not ids:
+            return []
+        scores = snap.model.get_scores_from_ids(ids)
+        scores[~snap.mask(scope, filters)] = 0.0
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size == 0:
+            return []
+        if candidates.size > k:
+            part = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[part]
+        # highest score first; ties broken by row (insertion order) for determinism
+        order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        return [
+            ScoredChunk(chunk_id=snap.chunk_ids[r], score=float(scores[r]), rank=i + 1)
+            for i, r in enumerate(order)
+        ]
+
+    # --- the in-memory scoring snapshot --------------------------------------------------
+    def snapshot(self) -> _Snapshot:
+        """The current snapshot, rebuilt if any process wrote since it was built."""
+        gen = self._generation()
+        snap = self._snapshot
+        if snap is not None and snap.generation == gen:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != self._generation():
+                self._snapshot = self._build()
+            return self._snapshot
+
+    def _build(self) -> _Snapshot:
+        c = self._conn()
+        c.execute("BEGIN")  # one consistent read (WAL snapshot) of rows and generation
+        try:
+            gen = self._generation()
+            rows = c.execute(
+                "SELECT chunk_id, access, department, doc_type, date, allowed_users, "
+                "allowed_departments, tokens FROM chunks ORDER BY rowid"
+            ).fetchall()
+        finally:
+            c.execute("COMMIT")
+        n = len(rows)
+        vocab: dict[str, int] = {}
+        dept_codes: dict[str, int] = {}
+        type_codes: dict[str, int] = {}
+        access = np.empty(n, dtype=np.int8)
+        department = np.empty(n, dtype=np.int32)
+        doc_type = np.empty(n, dtype=np.int32)
+        dates = np.zeros(n, dtype=np.int32)
+        user_rows: dict[str, list[int]] = {}
+        dept_rows: dict[str, list[int]] = {}
+        corpus_ids: list[list[int]] = []
+        restricted = AccessLevel.restricted.value
+        chunk_ids: list[str] = []
+        for i, (cid, acc, dept, dtype, d, au, ad, toks) in enumerate(rows):
+            chunk_ids.append(cid)
+            access[i] = _LEVEL_CODES[AccessLevel(acc)]
+            department[i] = dept_codes.setdefault(dept, len(dept_codes))
+            doc_type[i] = type_codes.setdefault(dtype, len(type_codes))
+            dates[i] = d or 0
+            if acc == restricted:
+                for u in json.loads(au):
+                    user_rows.setdefault(u, []).append(i)
+                for dp in json.loads(ad):
+                    dept_rows.setdefault(dp, []).append(i)
+            corpus_ids.append([vocab.setdefault(t, len(vocab)) for t in toks.split(_SEP) if t])
+        model = None
+        if n and vocab:
+            model = bm25s.BM25()
+            model.scores = model.build_index_from_ids(
+                unique_token_ids=list(range(len(vocab))),
+                corpus_token_ids=corpus_ids,
+                show_progress=False,
+            )
+            model.vocab_dict = vocab
+        return _Snapshot(
+            generation=gen,
+            chunk_ids=chunk_ids,
+            model=model,
+            vocab=vocab,
+            access=access,
+            department=department,
+            doc_type=doc_type,
+            date=dates,
+            dept_codes=dept_codes,
+            type_codes=type_codes,
+            user_rows={u: np.asarray(r, dtype=np.int64) for u, r in user_rows.items()},
+            dept_rows={d: np.asarray(r, dtype=np.int64) for d, r in dept_rows.items()},
+        )

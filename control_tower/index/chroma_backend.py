@@ -1,0 +1,275 @@
+"""Dense index: Chroma (embedded ``PersistentClient`` or a server through ``HttpClient``).
+
+- Vectors come from our ``Embedder`` through a *registered* embedding function, so a reopened
+  collection rebuilds ours and Chroma never falls back to its default ONNX model (which tries
+  to download weights and fails offline). Queries always pass ``query_embeddings`` (e5 needs
+  its ``query: `` prefix, which Chroma's document path would not add).
+- The collection records the embedding model name and dimension; opening it with another
+  model is refused (vectors of two models are not comparable).
+- ``ReadScope`` and ``SearchFilters`` become one ``where`` clause, applied inside the ANN
+  query, so chunks the caller may not read are never candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from control_tower.access import ReadScope
+from control_tower.domain import AccessLevel, Chunk, SearchFilters
+from control_tower.index.base import ChunkIndex, ScoredChunk
+from control_tower.index.errors import IndexConfigError
+from control_tower.index.metadata import chunk_from_metadata, chunk_metadata, date_int
+from control_tower.settings import Settings
+
+EF_NAME = "control_tower_embedder"
+_WRITE_BATCH = 512
+
+
+@register_embedding_function
+class ControlTowerEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's view of our ``Embedder``: passages via ``__call__``, queries via ``embed_query``."""
+
+    def __init__(self, embedder: Any):
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
+        return list(self._embedder.embed_documents(list(input)))
+
+    def embed_query(self, input: Documents) -> Embeddings:  # noqa: A002
+        return [self._embedder.embed_query(t) for t in input]
+
+    @staticmethod
+    def name() -> str:
+        return EF_NAME
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model_name": self._embedder.model_name, "dimension": self._embedder.dimension}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ControlTowerEmbeddingFunction:
+        # Reached only when a collection is opened without passing our function (e.g. from a
+        # Chroma shell): rebuild the same model from the current settings.
+        from control_tower.embeddings import Embedder
+        from control_tower.settings import get_settings
+
+        settings = get_settings().model_copy(update={"embedding_model": config["model_name"]})
+        return ControlTowerEmbeddingFunction(Embedder(settings))
+
+    def validate_config_update(self, old_config: dict, new_config: dict) -> None:
+        if old_config.get("model_name") != new_config.get("model_name"):
+            raise ValueError("the embedding model of a collection cannot change")
+
+    @staticmethod
+    def validate_config(config: dict[str, Any]) -> None:
+        if "model_name" not in config:
+            raise ValueError("model_name missing")
+
+
+def make_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.effective_chroma_mode == "http":
+        if not settings.chroma_url:
+            raise IndexConfigError(
+                "chroma_url_missing",
+                "CT_CHROMA_MODE=http 인데 Chroma 서버 주소가 없습니다.",
+                hint="CT_CHROMA_URL=http://호스트:포트 를 지정하세요.",
+            )
+        u = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=u.hostname or "127.0.0.1",
+            port=u.port or (443 if u.scheme == "https" else 8000),
+            ssl=u.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def scope_where(scope: ReadScope) -> dict | None:
+    """The ``ReadScope`` rule (see control_tower.access) as a Chroma ``where`` clause."""
+    if scope.everything:
+        return None
+    clauses: list[dict] = [{"access": {"$in": [lv.value for lv in scope.levels]}}]
+    dept_level, restricted = AccessLevel.department.value, AccessLevel.restricted.value
+    if scope.department is not None:
+        clauses.append({"$and": [{"access": dept_level}, {"department": scope.department}]})
+        clauses.append(
+            {
+                "$and": [
+                    {"access": restricted},
+                    {"allowed_departments": {"$contains": scope.department}},
+                ]
+            }
+        )
+    if scope.username is not None:
+        clauses.append(
+            {"$and": [{"access": restricted}, {"allowed_users": {"$contains": scope.username}}]}
+        )
+    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
+
+
+def filters_where(filters: SearchFilters | None) -> list[dict]:
+    if filters is None:
+        return []
+    out: list[dict] = []
+    if filters.departments:
+        out.append({"department": {"$in": list(filters.departments)}})
+    if filters.doc_types:
+        out.append({"doc_type": {"$in": list(filters.doc_types)}})
+    if filters.date_from is not None:
+        out.append({"date": {"$gte": date_int(filters.date_from)}})
+    if filters.date_to is not None:
+        out.append({"date": {"$lte": date_int(filters.date_to)}})
+    return out
+
+
+def build_where(scope: ReadScope, filters: SearchFilters | None) -> dict | None:
+    parts = [w for w in [scope_where(scope), *filters_where(filters)] if w is not None]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+class ChromaChunkIndex(ChunkIndex):
+    name = "dense"
+
+    def __init__(self, settings: Settings, embedder: Any, *, client: Any = None):
+        self._settings = settings
+        self._embedder = embedder
+        self._client = client if client is not None else make_client(settings)
+        self._ef = ControlTowerEmbeddingFunction(embedder)
+        self._collection = self._open_collection()
+
+    @property
+    def embedder(self) -> Any:
+        return self._embedder
+
+    def _open_collection(self):
+        name = self._settings.chroma_collection
+        expected = {
+            "embedding_model": self._embedder.model_name,
+            "embedding_dimension": int(self._embedder.dimension),
+        }
+        existing = {c.name for c in self._client.list_collections()}
+        if name not in existing:
+            return self._client.create_collection(
+                name,
+                embedding_function=self._ef,
+                metadata=expected,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        try:
+            col = self._client.get_collection(name, embedding_function=self._ef)
+        except ValueError as exc:
+            raise self._mismatch(name, "알 수 없음", expected) from exc
+        md = col.metadata or {}
+        recorded = (md.get("embedding_model"), md.get("embedding_dimension"))
+        if recorded != (expected["embedding_model"], expected["embedding_dimension"]):
+            raise self._mismatch(name, f"{recorded[0]} ({recorded[1]}차원)", expected)
+        return col
+
+    def _mismatch(self, name: str, recorded: str, expected: dict) -> IndexConfigError:
+        return IndexConfigError(
+            "embedding_model_mismatch",
+            f"색인 '{name}'은(는) 임베딩 모델 {recorded}로 만들어졌는데, 현재 설정은 "
+            f"{expected['embedding_model']} ({expected['embedding_dimension']}차원)입니다. "
+            "서로 다른 모델의 벡터는 섞어 쓸 수 없습니다.",
+            hint="`ct index rebuild` 로 색인을 다시 만들거나, 새 데이터 폴더(CT_DATA_DIR)를 "
+            "지정하거나, CT_EMBEDDING_MODEL 을 원래 모델로 되돌리세요.",
+        )
+
+    # --- writes --------------------------------------------------------------------------
+    def upsert(self, chunks: Sequence[Chunk], embeddings: np.ndarray | None = None) -> None:
+        """Insert or replace by chunk id; ``embeddings`` (one row per chunk) skips embedding."""
+        if not chunks:
+            return
+        if embeddings is None:
+            embeddings = self._embedder.embed_documents([c.text for c in chunks])
+        if len(embeddings) != len(chunks):
+            raise ValueError("one embedding per chunk is required")
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            batch = chunks[start : start + _WRITE_BATCH]
+            self._collection.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=np.asarray(embeddings[start : start + _WRITE_BATCH], dtype=np.float32),
+                documents=[c.text for c in batch],
+                metadatas=[chunk_metadata(c) for c in batch],
+            )
+
+    def delete_document(self, doc_id: str) -> None:
+        self._collection.delete(where={"doc_id": doc_id})
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        ids = list(chunk_ids)
+        for start in range(0, len(ids), _WRITE_BATCH):
+            self._collection.delete(ids=ids[start : start + _WRITE_BATCH])
+
+    # --- reads ---------------------------------------------------------------------------
+    def chunk_ids(self, doc_id: str) -> set[str]:
+        return set(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def all_chunk_ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def search(
+        self, query: str, k: int, scope: ReadScope, filters: SearchFilters | None = None
+    ) -> list[ScoredChunk]:
+        if k <= 0 or not query.strip():
+            return []
+        vector = self._embedder.embed_query(query)
+        return self.search_vector(vector, k, scope, filters)
+
+    def search_vector(
+        self, vector: np.ndarray, k: int, scope: ReadScope, filters: SearchFilters | None = None
+    ) -> list[ScoredChunk]:
+        """Search with a precomputed query vector (the hybrid retriever embeds once)."""
+        n = self.count()
+        if n == 0 or k <= 0:
+            return []
+        res = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, n),
+            where=build_where(scope, filters),
+            include=["distances"],
+        )
+        ids, dists = res["ids"][0], res["distances"][0]
+        # cosine distance = 1 - cosine similarity; report similarity (higher is better)
+        return [
+            ScoredChunk(chunk_id=cid, score=1.0 - float(d), rank=i + 1)
+            for i, (cid, d) in enumerate(zip(ids, dists, strict=True))
+        ]
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        res = self._collection.get(
+            ids=list(dict.fromkeys(chunk_ids)), include=["documents", "metadatas"]
+        )
+        found = {
+            cid: chunk_from_metadata(cid, doc, md)
+            for cid, doc, md in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+        }
+        return [found[c] for c in chunk_ids if c in found]
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def drop(self) -> None:
+        """Delete the whole collection (``ct index rebuild``) and start an empty one."""
+        self._client.delete_collection(self._settings.chroma_collection)
+        self._collection = self._open_collection()
