@@ -12,6 +12,9 @@ Outcomes, all as ``IngestError`` (the parent never dies):
 - segfault / abort / any other death → ``parser_crash``
 - an unexpected exception inside a parser (a bug) → ``parser_crash``
 
+Like every multiprocessing program, a script that uses the pool must guard its entry point
+with ``if __name__ == "__main__":`` (console scripts such as ``ct`` already do).
+
 ``SandboxPool`` keeps workers alive across files (the per-file cost is one pipe round trip);
 ``parse_in_sandbox`` is the one-shot convenience.
 """
@@ -141,6 +144,7 @@ class SandboxPool:
         kw.setdefault("timeout_s", settings.parse_timeout_s)
         kw.setdefault("memory_mb", settings.parse_memory_mb)
         kw.setdefault("max_file_mb", settings.max_file_mb)
+        kw.setdefault("workers", getattr(settings, "parse_workers", 1))
         if hasattr(settings, "zip_max_members"):
             kw.setdefault("zip_limits", ZipLimits.from_settings(settings))
         return cls(**kw)

@@ -66,4 +66,4 @@ def write_xlsx(layout: Layout, path: Path) -> None:
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.save(str(path))
-    normalize_zip(path)
+    normalize_zip(path, modified=fixed.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -8,13 +8,19 @@ first) makes regeneration deterministic.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def normalize_zip(path: Path) -> None:
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def normalize_zip(path: Path, modified: str | None = None) -> None:
+    """Rewrite ``path`` with fixed entry times; with ``modified`` (W3CDTF), also pin the
+    ``dcterms:modified`` stamp that openpyxl sets to "now" on every save."""
     src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as dst:
@@ -22,5 +28,8 @@ def normalize_zip(path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             fixed.compress_type = info.compress_type
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            data = src.read(info.filename)
+            if modified is not None and info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + modified.encode() + rb"\g<2>", data)
+            dst.writestr(fixed, data)
     path.write_bytes(buf.getvalue())
