@@ -44,7 +44,9 @@ class BeirSet:
     def judged_queries(self) -> dict[str, str]:
         """Queries with at least one relevant document (the only ones that can be scored)."""
         return {
-            q: t for q, t in self.queries.items() if any(s > 0 for s in self.qrels.get(q, {}).values())
+            q: t
+            for q, t in self.queries.items()
+            if any(s > 0 for s in self.qrels.get(q, {}).values())
         }
 
 
@@ -151,7 +153,13 @@ def score_run(
     """Mean metrics over the judged queries of ``run`` (query id → ranked corpus ids)."""
     judged = [q for q in run if any(s > 0 for s in qrels.get(q, {}).values())]
     if not judged:
-        return {f"ndcg@{k}": 0.0, "recall@5": 0.0, f"recall@{k}": 0.0, f"mrr@{k}": 0.0, "queries": 0}
+        return {
+            f"ndcg@{k}": 0.0,
+            "recall@5": 0.0,
+            f"recall@{k}": 0.0,
+            f"mrr@{k}": 0.0,
+            "queries": 0,
+        }
     n = len(judged)
     return {
         f"ndcg@{k}": round(sum(ndcg_at(run[q], qrels[q], k) for q in judged) / n, 4),

@@ -227,9 +227,8 @@ def manifest_keys(corpus_dir: Path) -> dict[str, str]:
 
 def index_demo_files(corpus_dir: Path, settings: Settings, index) -> dict[str, str]:
     """Ingest the generated files like ``ct ingest`` does. Returns doc id → manifest key."""
-    from ingest.pipeline import ingest_paths
-
     from control_tower.store import open_store
+    from ingest.pipeline import ingest_paths
 
     keys = manifest_keys(corpus_dir)
     store = open_store(settings)

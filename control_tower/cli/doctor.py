@@ -111,10 +111,33 @@ def _vllm_env(settings: Settings) -> Check:
     )
 
 
-def _models(settings: Settings) -> list[Check]:
-    from control_tower.models import model_checks
+def _models(settings: Settings, *, verify: bool) -> list[Check]:
+    """The embedding model and the configured embedded LLM must be prepared; others are optional."""
+    from control_tower.models.catalog import default_profile, resolve_profiles
+    from control_tower.models.prepare import ModelPreparer
 
-    return model_checks(settings)
+    needed = set(resolve_profiles([default_profile(settings.llm_profile)]))
+    if settings.llm_is_external:
+        needed = {"embedding"}
+    checks = []
+    for st in ModelPreparer(settings).status(deep=verify):
+        ok = st.state == "ready"
+        detail = f"{st.title}: {st.state}"
+        if ok:
+            detail += f" ({st.size_bytes / 2**20:.0f} MiB{', 체크섬 검증됨' if st.verified else ''})"
+        elif st.problems:
+            detail += " — " + "; ".join(st.problems[:3])
+        profile = "embedding-only" if st.key == "embedding" else st.key
+        checks.append(
+            Check(
+                name=f"model:{st.key}",
+                ok=ok,
+                detail=detail,
+                hint=None if ok else f"`ct models prepare --profile {profile}`를 실행하세요.",
+                required=st.key in needed,
+            )
+        )
+    return checks
 
 
 def _llm(settings: Settings) -> Check:
@@ -126,19 +149,22 @@ def _llm(settings: Settings) -> Check:
     return check
 
 
-def run_checks(settings: Settings) -> list[Check]:
+def run_checks(settings: Settings, *, verify: bool = True) -> list[Check]:
     checks = [_python(), *_cpu_gpu(), _disk(settings), _torch(), _vllm_env(settings)]
-    checks += _models(settings)
+    checks += _models(settings, verify=verify)
     checks.append(_llm(settings))
     return checks
 
 
 def doctor(
     json_output: bool = typer.Option(False, "--json", help="결과를 JSON으로 출력합니다."),
+    verify: bool = typer.Option(
+        True, "--verify/--quick", help="사용 중인 모델 파일의 sha256을 다시 계산해 검증합니다."
+    ),
 ) -> None:
     """설치 상태 점검: Python, CPU/GPU, 디스크, 모델, LLM 서버 — 문제마다 해결 방법을 알려 줍니다."""
     settings = get_settings()
-    checks = run_checks(settings)
+    checks = run_checks(settings, verify=verify)
     healthy = all(c.ok for c in checks if c.required)
     if json_output:
         emit_json({"ok": healthy, "checks": [c.model_dump() for c in checks]})

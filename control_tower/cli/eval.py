@@ -89,10 +89,14 @@ def retrieval(
             else:
                 if builtin is not None:
                     if builtin not in BUILT_IN_SETS:
-                        fail(f"알 수 없는 평가 세트입니다: '{builtin}'. 사용 가능: nts_titles, nts_gist, demo")
+                        known = ", ".join(BUILT_IN_SETS)
+                        fail(f"알 수 없는 평가 세트입니다: '{builtin}'. 사용 가능: {known}")
                     docs = shared_data / "nts_hwp" / "docs.jsonl"
                     if not docs.is_file():
-                        fail(f"국세청 문서 데이터가 없습니다: {docs}", hint="--shared-data 로 위치를 지정하세요.")
+                        fail(
+                            f"국세청 문서 데이터가 없습니다: {docs}",
+                            hint="--shared-data 로 위치를 지정하세요.",
+                        )
                     from evals.datasets.nts_titles.build import build_nts_sets
 
                     beir = build_nts_sets(docs, Path(tmp))[builtin]
