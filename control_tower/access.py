@@ -54,3 +54,15 @@ def scope_allows(scope: ReadScope, meta: DocumentMeta) -> bool:
             return True
         return scope.department is not None and scope.department in meta.allowed_departments
     return False
+
+
+def can_write_department(principal: Principal, department: str) -> bool:
+    """Who may add documents owned by ``department``: admins anywhere, the AI division
+    (which runs city-wide ingestion) anywhere, every other signed-in user only their own."""
+    from control_tower.domain import Role
+
+    if not principal.authenticated:
+        return False
+    if principal.is_admin or Role.ai_division in principal.roles:
+        return True
+    return principal.department is not None and principal.department == department

@@ -89,8 +89,10 @@ class Embedder:
         self._batch_size = self._settings.embedding_batch_size
         self._model = self._load(device)
         # sentence-transformers >= 6 renamed the method; support both.
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        model = self._model
+        get_dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
         )
         dim = get_dim()
         if not dim:
@@ -120,8 +122,10 @@ class Embedder:
         except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear error
             raise ModelError(
                 "embedding_model_load_failed",
-                f"임베딩 모델을 불러오지 못했습니다: {self._location} ({type(exc).__name__}: {exc})",
-                hint="`ct models prepare` 를 다시 실행하거나 `ct models status` 로 상태를 확인하세요.",
+                f"임베딩 모델을 불러오지 못했습니다: {self._location} "
+                f"({type(exc).__name__}: {exc})",
+                hint="`ct models prepare` 를 다시 실행하거나 "
+                "`ct models status` 로 상태를 확인하세요.",
             ) from exc
 
     @property

@@ -74,6 +74,7 @@ def parsed_from_beir(title: str, text: str) -> ParsedDocument:
 def index_beir(beir: BeirSet, settings: Settings, index, batch_chunks: int = 256) -> dict[str, str]:
     """Chunk, embed and index every corpus entry. Returns doc id → corpus id."""
     from ingest.chunking import chunk_document
+    from ingest.normalize import normalize_document
 
     doc_to_corpus: dict[str, str] = {}
     pending: list[tuple[str, list]] = []
@@ -103,7 +104,10 @@ def index_beir(beir: BeirSet, settings: Settings, index, batch_chunks: int = 256
             doc_type="txt",
             content_hash=hashlib.sha256((doc.title + "\n" + doc.text).encode()).hexdigest(),
         )
-        chunks = chunk_document(parsed_from_beir(doc.title, doc.text), meta, settings)
+        parsed = normalize_document(parsed_from_beir(doc.title, doc.text))
+        chunks = chunk_document(
+            parsed, meta, size=settings.chunk_size, overlap=settings.chunk_overlap
+        )
         if not chunks:
             continue
         pending.append((doc_id, chunks))

@@ -24,12 +24,15 @@ def consistency_problems(store: Store, index: Any) -> list[str]:
                 if ids != expected:
                     problems.append(
                         f"{doc.source_path}: {name} has {len(ids)} chunk ids, expected "
-                        f"{len(expected)} (missing {len(expected - ids)}, extra {len(ids - expected)})"
+                        f"{len(expected)} (missing {len(expected - ids)}, "
+                        f"extra {len(ids - expected)})"
                     )
         else:
             for name, ids in per_backend.items():
                 if ids:
-                    problems.append(f"{doc.source_path} ({doc.status}): {name} still has {len(ids)}")
+                    problems.append(
+                        f"{doc.source_path} ({doc.status}): {name} still has {len(ids)}"
+                    )
     for backend in index.backends:
         orphans = backend.all_chunk_ids() - expected_all
         if orphans:

@@ -12,15 +12,7 @@ from control_tower.access import read_scope, scope_allows
 from control_tower.domain import SearchFilters
 from control_tower.index.base import ChunkIndex
 from control_tower.settings import Settings
-from tests.index_fixtures import (  # noqa: F401 - fixtures
-    DEPT_A,
-    DEPT_B,
-    DOCS,
-    PRINCIPALS,
-    chroma_server,
-    embedder,
-    make_chunks,
-)
+from tests.index_fixtures import DEPT_A, DEPT_B, DOCS, PRINCIPALS, make_chunks
 
 ADMIN = read_scope(PRINCIPALS["admin"])
 COMMON_TERM = "포항시"  # every passage contains it, so BM25 scores every chunk > 0
@@ -33,7 +25,7 @@ def backend(request, tmp_path) -> ChunkIndex:
 
     if request.param == "bm25":
         return BM25ChunkIndex(directory=tmp_path / "bm25")
-    embedder = request.getfixturevalue("embedder")  # noqa: F811 - only dense needs it
+    embedder = request.getfixturevalue("embedder")  # only the dense backend needs it
     if request.param == "chroma":
         s = Settings(_env_file=None, data_dir=tmp_path / "data", chroma_url=None)
         return ChromaChunkIndex(s, embedder)

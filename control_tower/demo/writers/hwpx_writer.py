@@ -30,8 +30,8 @@ def _seeded_ids(seed: str):
 
 def _build(layout: Layout) -> HwpxDocument:
     doc = HwpxDocument.new()
-    title_style = doc.ensure_run_style(bold=True, size=16)
-    meta_style = doc.ensure_run_style(size=9)
+    title_style = doc.styles.ensure_run(bold=True, size=16)
+    meta_style = doc.styles.ensure_run(size=9)
     for block in layout.blocks:
         if block.kind == "title":
             doc.add_paragraph(block.text, style=BODY_STYLE, char_pr_id_ref=title_style)
@@ -45,9 +45,7 @@ def _build(layout: Layout) -> HwpxDocument:
             table_data = block.table
             if table_data.title:
                 doc.add_paragraph(f"<표> {table_data.title}", style=BODY_STYLE)
-            rows = [table_data.header] + [
-                [format_cell(c) for c in row] for row in table_data.rows
-            ]
+            rows = [table_data.header] + [[format_cell(c) for c in row] for row in table_data.rows]
             table = doc.add_table(len(rows), len(table_data.header))
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):

