@@ -335,17 +335,24 @@ def main(argv: list[str] | None = None) -> int:
                 runs += r
                 samples += s
 
+    def find(backend: str, profile: str, c: int) -> RunResult | None:
+        return next(
+            (r for r in runs if (r.backend, r.profile, r.concurrency) == (backend, profile, c)),
+            None,
+        )
+
     ratios = []
     for profile in profiles:
         for c in (1, 4):
-            v = next((r for r in runs if (r.backend, r.profile, r.concurrency) == ("vllm", profile, c)), None)  # noqa: E501
-            ll = next((r for r in runs if (r.backend, r.profile, r.concurrency) == ("llamacpp", profile, c)), None)  # noqa: E501
+            v, ll = find("vllm", profile, c), find("llamacpp", profile, c)
             if v and ll:
                 ratios.append(
                     {
                         "profile": profile,
                         "concurrency": c,
-                        "vllm_over_llamacpp_tok_s": round(v.aggregate_tok_s / ll.aggregate_tok_s, 2),
+                        "vllm_over_llamacpp_tok_s": round(
+                            v.aggregate_tok_s / ll.aggregate_tok_s, 2
+                        ),
                         "vllm_over_llamacpp_ttft": round(v.ttft_median_s / ll.ttft_median_s, 2),
                     }
                 )

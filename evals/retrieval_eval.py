@@ -217,16 +217,12 @@ def evaluate_beir(
 
 # --- the demo set (real files) -------------------------------------------------------------
 def manifest_keys(corpus_dir: Path) -> dict[str, str]:
-    """Resolved file path → manifest key, from ``ct-manifest.json``."""
-    manifest = json.loads((corpus_dir / "ct-manifest.json").read_text(encoding="utf-8"))
-    files = manifest["files"] if isinstance(manifest, dict) else manifest
-    out = {}
-    for entry in files:
-        path = Path(entry["path"])
-        if not path.is_absolute():
-            path = corpus_dir / path
-        out[str(path.resolve())] = entry["key"]
-    return out
+    """Stored source path → manifest key, from the generated ``ct-manifest.json``."""
+    from control_tower.demo.manifest import DemoManifest
+    from control_tower.store import canonical_path
+
+    manifest = DemoManifest.read(corpus_dir)
+    return {canonical_path(corpus_dir / e.path): e.key for e in manifest.documents}
 
 
 def index_demo_files(corpus_dir: Path, settings: Settings, index) -> dict[str, str]:
@@ -236,10 +232,10 @@ def index_demo_files(corpus_dir: Path, settings: Settings, index) -> dict[str, s
 
     keys = manifest_keys(corpus_dir)
     store = open_store(settings)
-    ingest_paths([corpus_dir], settings=settings, store=store, index=index)
+    ingest_paths([str(corpus_dir)], settings, store=store, index=index)
     doc_to_key = {}
     for record in store.list_documents():
-        key = keys.get(str(Path(record.source_path).resolve()))
+        key = keys.get(record.source_path)
         if key is not None:
             doc_to_key[record.doc_id] = key
     return doc_to_key

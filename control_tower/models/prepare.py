@@ -342,9 +342,11 @@ class ModelPreparer:
             shutil.rmtree(out, ignore_errors=True)
             raise self._conversion_error(proc.stderr + proc.stdout)
         try:
-            return json.loads(proc.stdout.strip().splitlines()[-1])
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):
             return {}
+        result.pop("out", None)  # the staging path; meaningless after the rename
+        return result
 
     def _conversion_error(self, output: str) -> ModelError:
         if "No space left on device" in output or "[Errno 28]" in output:
