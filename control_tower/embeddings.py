@@ -117,7 +117,7 @@ class Embedder:
                 str(self._location),
                 device=device,
                 local_files_only=local,
-                model_kwargs={"torch_dtype": torch.float32},
+                model_kwargs={"dtype": getattr(torch, self._settings.embedding_dtype)},
             )
         except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear error
             raise ModelError(

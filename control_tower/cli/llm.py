@@ -103,8 +103,8 @@ def profiles(json_out: bool = typer.Option(False, "--json", help="JSON으로 출
         emit_json({"device": device.value, "profiles": rows})
         return
     table = Table(title=f"LLM 프로필 (이 컴퓨터: {device.value})")
-    for col in ("이름", "장치", "모델", "최대 길이", "준비됨", "설명"):
-        table.add_column(col)
+    for col in ("이름", "장치", "최대 길이", "준비됨", "설명"):
+        table.add_column(col, overflow="fold")
     for r in rows:
         prepared = {True: "예", False: "아니오 (ct models prepare)", None: "허브에서 받음"}[
             r["prepared"]
@@ -113,7 +113,6 @@ def profiles(json_out: bool = typer.Option(False, "--json", help="JSON으로 출
         table.add_row(
             name,
             r["device"],
-            r["hf_model_id"],
             str(r["max_model_len"]),
             prepared,
             r["description"],

@@ -31,6 +31,27 @@ EF_NAME = "control_tower_embedder"
 _WRITE_BATCH = 512
 
 
+class _LazyEmbedder:
+    """An ``Embedder`` stand-in that loads the model on first use (see build_from_config)."""
+
+    def __init__(self, load: Any, config: dict[str, Any]):
+        self._load = load
+        self._loaded: Any = None
+        self.model_name = config["model_name"]
+        self.dimension = config.get("dimension")
+
+    def _embedder(self) -> Any:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def embed_documents(self, texts):
+        return self._embedder().embed_documents(texts)
+
+    def embed_query(self, text):
+        return self._embedder().embed_query(text)
+
+
 @register_embedding_function
 class ControlTowerEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's view of our ``Embedder``: passages via ``__call__``, queries via ``embed_query``."""
@@ -65,7 +86,9 @@ class ControlTowerEmbeddingFunction(EmbeddingFunction[Documents]):
         from control_tower.settings import get_settings
 
         settings = get_settings().model_copy(update={"embedding_model": config["model_name"]})
-        return ControlTowerEmbeddingFunction(Embedder(settings))
+        # Chroma also calls this on every create/upsert (is_legacy(), schema deserialization),
+        # so the model is only loaded if the rebuilt function is actually used.
+        return ControlTowerEmbeddingFunction(_LazyEmbedder(lambda: Embedder(settings), config))
 
     def validate_config_update(self, old_config: dict, new_config: dict) -> None:
         if old_config.get("model_name") != new_config.get("model_name"):
