@@ -72,11 +72,23 @@ def _prefixes_for(location: Path | str) -> tuple[str, str]:
     return "", ""
 
 
-def _cpu_threads() -> int:
+def _usable_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def embedding_threads(settings: Settings) -> int:
+    """torch intra-op threads for the embedder.
+
+    Default: half the usable cores. On the 2-core target the embedder shares the CPU with
+    vLLM and ingestion; there, one thread answered a query in ~0.1 s while two contended
+    threads (OpenMP barriers with a preempted partner) took ~2 s (docs/BENCHMARKS.md).
+    """
+    if settings.embedding_threads > 0:
+        return settings.embedding_threads
+    return max(1, _usable_cores() // 2)
 
 
 class Embedder:
@@ -107,8 +119,7 @@ class Embedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        # One intra-op pool sized to the cores we may use; more threads only oversubscribe.
-        threads = _cpu_threads()
+        threads = embedding_threads(self._settings)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         local = isinstance(self._location, Path)

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="Compute precision of the embedding model on CPU. bfloat16 is faster but "
         "drifts (cosine ~0.998 vs float32); index and queries must use the same value.",
     )
+    embedding_threads: int = Field(
+        0,
+        description="torch threads for embedding; 0 = half the usable cores (1 on 2 cores: the "
+        "embedder shares the CPU with vLLM, and 2 contended threads made queries ~20x slower).",
+    )
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_url: str | None = Field(None, description="Chroma server URL; implies chroma_mode=http.")
     chroma_collection: str = "chunks"

@@ -153,7 +153,7 @@ def run_concurrent(
     started = time.perf_counter()
     for batch_start in range(0, len(prompts), concurrency):
         threads = [
-            threading.Thread(target=work, args=(i,))
+            threading.Thread(target=work, args=(i,), daemon=True)
             for i in range(batch_start, min(batch_start + concurrency, len(prompts)))
         ]
         for t in threads:

@@ -1,6 +1,7 @@
 """Embedding speed of the prepared model: chunks/s of ~500 Korean characters and ms per query.
 
     python -m control_tower.models.bench [--docs ../shared/data/nts_hwp/docs.jsonl] [--n 256]
+        [--dtypes float32,bfloat16] [--threads 1,2]
 
 Chunks are 500-character windows over real Korean text (the NTS rulings' fields when the file
 is given, else the built-in sentences repeated). Prints one JSON object per dtype.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -64,6 +66,7 @@ def main() -> None:
     parser.add_argument("--docs", type=Path, default=Path("../shared/data/nts_hwp/docs.jsonl"))
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--dtypes", default="float32,bfloat16")
+    parser.add_argument("--threads", default="1,2", help="torch thread counts to compare")
     args = parser.parse_args()
 
     import torch
@@ -75,9 +78,12 @@ def main() -> None:
     load_s = time.perf_counter() - started
     for dtype in args.dtypes.split(","):
         embedder._model.to(getattr(torch, dtype))  # benchmark-only: compare precisions
-        result = run(embedder, chunks, queries)
-        result.update(dtype=dtype, threads=torch.get_num_threads(), load_s=round(load_s, 1))
-        print(json.dumps(result), flush=True)
+        for threads in (int(t) for t in args.threads.split(",")):
+            torch.set_num_threads(threads)
+            result = run(embedder, chunks, queries)
+            result.update(dtype=dtype, threads=threads, load_s=round(load_s, 1))
+            result["load_avg_1m"] = round(os.getloadavg()[0], 1)
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
