@@ -216,17 +216,24 @@ class LlamaCppServer:
             self.proc = subprocess.Popen(
                 self.cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + 300
+        try:  # __exit__ is not called when __enter__ raises (Ctrl-C included): clean up here
+            self._wait_ready(timeout_s=300)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"llama.cpp server exited; see {self.log}")
             with contextlib.suppress(httpx.HTTPError):
                 r = httpx.get(f"{self.base_url}/models", timeout=2)
                 if r.status_code == 200:
-                    return self
+                    return
             time.sleep(1)
-        self.__exit__()
-        raise RuntimeError(f"llama.cpp server not ready in 300 s; see {self.log}")
+        raise RuntimeError(f"llama.cpp server not ready in {timeout_s:.0f} s; see {self.log}")
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is None:
@@ -261,6 +268,7 @@ def bench_endpoint(
     max_tokens: int,
     rounds: int,
     extra: dict[str, Any],
+    quality: bool = True,
 ) -> tuple[list[RunResult], list[QualitySample]]:
     def msgs(text: str) -> list[dict]:
         return [
@@ -279,7 +287,7 @@ def bench_endpoint(
     ]
     samples = [
         quality_sample(backend, profile, q, stream_chat(base_url, model, msgs(q), 160, extra))
-        for q in prompts["quality"]
+        for q in (prompts["quality"] if quality else [])
     ]
     for r in runs:
         print(
@@ -298,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=2, help="requests at c=1; batches at c=4")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--no-quality", action="store_true", help="skip the Korean answer samples")
     args = ap.parse_args(argv)
 
     settings = get_settings()
@@ -330,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{backend} {profile}: ready in {time.perf_counter() - t0:.0f} s", flush=True)
                 r, s = bench_endpoint(
                     backend, profile, server.base_url, profile, prompts,
-                    args.max_tokens, args.rounds, extra,
+                    args.max_tokens, args.rounds, extra, not args.no_quality,
                 )  # fmt: skip
                 runs += r
                 samples += s

@@ -70,12 +70,13 @@ def _kill_after(settings, corpus: Path, n_done: int) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_then_rerun_is_consistent(tmp_path, settings, embedder):
     corpus = tmp_path / "corpus"
     # enough files with several chunks each that a kill lands mid-run
-    files = write_text_corpus(corpus, 24, paragraphs=12)
+    files = write_text_corpus(corpus, 16, paragraphs=10)
     _kill_after(settings, corpus, 3)
-    _kill_after(settings, corpus, 8)  # killed again, after repairing the first crash
+    _kill_after(settings, corpus, 6)  # killed again, after repairing the first crash
 
     store = Store(settings.database_url)
     runs = store.list_runs()
@@ -92,7 +93,7 @@ def test_sigkill_mid_run_then_rerun_is_consistent(tmp_path, settings, embedder):
     report = json.loads(done.stdout)
     assert report["counts"]["total"] == len(files)
     assert report["counts"]["failed"] == report["counts"]["skipped"] == 0
-    assert report["counts"]["unchanged"] >= 8  # finished work is not redone
+    assert report["counts"]["unchanged"] >= 6  # finished work is not redone
 
     index = Index(ChromaChunkIndex(settings, embedder), BM25ChunkIndex(settings))
     assert consistency_problems(store, index) == []

@@ -72,10 +72,14 @@ def test_nts_builder_removes_title_from_documents(shared_data: Path, tmp_path: P
     gist = load_beir(sets["nts_gist"])
     assert len(titles.judged_queries) >= 250 and len(gist.judged_queries) >= 250
     by_id = {d.id: d for d in titles.corpus}
+    verbatim = 0
     for qid, text in titles.queries.items():
         (cid,) = titles.qrels[qid]
         assert by_id[cid].title == ""
-        assert text not in by_id[cid].text  # the title is not in its document
+        assert not by_id[cid].text.startswith(text)  # the title line is removed
+        verbatim += text in by_id[cid].text
+    # A few rulings quote their own title in the body; most do not.
+    assert verbatim < len(titles.queries) * 0.2
     gist_docs = {d.id: d for d in gist.corpus}
     exact = sum(
         text in gist_docs[next(iter(gist.qrels[q]))].text for q, text in gist.queries.items()

@@ -125,6 +125,9 @@ def upload_document(
             "allow_list_needs_restricted",
             "열람 허용 목록은 공개 범위가 restricted 일 때만 씁니다.",
         )
+    if access is AccessLevel.restricted and principal.username not in users:
+        # the uploader keeps access to what they restricted
+        users.append(principal.username)
     limit = settings.max_file_mb * 1024 * 1024
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
