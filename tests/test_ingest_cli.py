@@ -18,7 +18,11 @@ CT = str(Path(sys.executable).parent / "ct")
 
 def _env(settings) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(CT_DATA_DIR=str(settings.data_dir), CT_MODELS_DIR=str(settings.models_dir))
+    env.update(
+        CT_DATA_DIR=str(settings.data_dir),
+        CT_MODELS_DIR=str(settings.models_dir),
+        COLUMNS="250",  # wide enough that Rich does not fold the Korean reasons
+    )
     for var in ("CT_CHROMA_URL", "CT_DATABASE_URL"):
         env.pop(var, None)
     return env

@@ -70,6 +70,15 @@ def prepare(
     except ModelError as exc:
         _fail_model_error(exc, as_json)
         return
+    except OSError as exc:  # permissions, read-only disk, vanished folder …
+        error = ModelError(
+            "file_error",
+            f"모델 파일을 쓰거나 읽지 못했습니다: {exc}",
+            hint="CT_MODELS_DIR 경로의 권한과 상태를 확인한 뒤 다시 실행하세요. "
+            "이미 검증된 파일은 재사용됩니다.",
+        )
+        _fail_model_error(error, as_json)
+        return
     if as_json:
         emit_json(
             {
