@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -32,8 +33,8 @@ class _RichReporter:
         self.progress.advance(task, amount)
 
     def end(self, task: int) -> None:
-        t = self.progress.tasks[task] if task < len(self.progress.tasks) else None
-        if t is not None and t.total is None:
+        t = next((t for t in self.progress.tasks if t.id == task), None)
+        if t is not None and t.total is None:  # an open-ended step: show it as done
             self.progress.update(task, total=1, completed=1)
 
 
@@ -41,7 +42,8 @@ def _fail_model_error(exc: ModelError, as_json: bool) -> None:
     if as_json:
         emit_json({"ok": False, "error": exc.to_dict()})
         raise typer.Exit(1)
-    fail(f"[{exc.code}] {exc.message}", hint=exc.hint)
+    # Codes and paths contain "[...]", which Rich would read as markup.
+    fail(escape(f"[{exc.code}] {exc.message}"), hint=escape(exc.hint) if exc.hint else None)
 
 
 def _size(n: int) -> str:

