@@ -10,14 +10,7 @@ import typer
 from rich.table import Table
 
 from control_tower.cli.output import console, emit_json, fail
-from control_tower.llm import (
-    PROFILES,
-    LLMError,
-    chat_model,
-    check_endpoint,
-    detect_device,
-    llm_errors,
-)
+from control_tower.llm import PROFILES, LLMError, detect_device
 from control_tower.prompts import load_prompt
 from control_tower.settings import get_settings
 
@@ -123,6 +116,8 @@ def profiles(json_out: bool = typer.Option(False, "--json", help="JSON으로 출
 @app.command("check")
 def check(json_out: bool = typer.Option(False, "--json", help="JSON으로 출력")) -> None:
     """LLM 엔드포인트 점검: 연결, 모델 제공 여부, 한국어 한 줄 답변."""
+    from control_tower.llm import chat_model, check_endpoint, llm_errors
+
     settings = get_settings()
     status = check_endpoint(settings)
     result: dict = {**status.model_dump(mode="json"), "ok": status.ok, "reply": None}
