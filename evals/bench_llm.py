@@ -11,7 +11,12 @@ For each profile and backend it measures:
 Servers run one at a time so they never compete for the 2 cores. Usage::
 
     .venv/bin/python -m evals.bench_llm --profiles tiny,small \\
-        --llama-python /tmp/llama-venv/bin/python --out data/bench/llm.json
+        --llama-python /tmp/llama-venv2/bin/python --out data/bench/llm.json
+
+llama-cpp-python's server does not report `usage` in streams; its output tokens are counted
+after the timed run by re-tokenizing the answer with the server's own tokenizer
+(`/extras/tokenize/count`), so both backends are compared on real tokens, not on stream chunks
+(llama.cpp holds back incomplete UTF-8 pieces, which would undercount Korean text).
 
 `--backends vllm` skips llama.cpp (no second venv needed).
 """
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,7 +56,10 @@ class RequestResult(BaseModel):
     ttft_s: float
     total_s: float
     output_tokens: int
-    token_count_source: str  # "usage" (server-reported) or "chunks" (one per content delta)
+    # "usage" (server-reported), "retokenized" (answer re-tokenized by the same server after
+    # the timed run) or "chunks" (one per content delta; only when neither is available)
+    token_count_source: str
+    finish_reason: str | None = None
     text: str
 
     @property
@@ -70,6 +79,8 @@ class RunResult(BaseModel):
     per_request_tok_s: float = Field(description="Median decode speed of one request.")
     ttft_median_s: float
     ttft_max_s: float
+    token_count_source: str
+    loadavg_1m_before: float = Field(description="Machine load when the run started.")
 
 
 class QualitySample(BaseModel):
@@ -105,6 +116,7 @@ def stream_chat(
     ttft = None
     chunks = 0
     usage_tokens = None
+    finish_reason = None
     parts: list[str] = []
     with httpx.stream("POST", f"{base_url}/chat/completions", json=body, timeout=600) as r:
         r.raise_for_status()
@@ -115,6 +127,7 @@ def stream_chat(
             if data.get("usage"):
                 usage_tokens = data["usage"].get("completion_tokens")
             for choice in data.get("choices") or []:
+                finish_reason = choice.get("finish_reason") or finish_reason
                 piece = (choice.get("delta") or {}).get("content")
                 if piece:
                     if ttft is None:
@@ -127,7 +140,36 @@ def stream_chat(
         total_s=total,
         output_tokens=usage_tokens if usage_tokens else chunks,
         token_count_source="usage" if usage_tokens else "chunks",
+        finish_reason=finish_reason,
         text="".join(parts),
+    )
+
+
+TokenCounter = Callable[[str], int]
+
+
+def llamacpp_token_counter(base_url: str, model: str) -> TokenCounter:
+    """Count tokens of a text with llama-cpp-python's own tokenizer (its `/extras` API)."""
+    root = base_url.removesuffix("/v1")
+
+    def count(text: str) -> int:
+        if not text:
+            return 0
+        r = httpx.post(
+            f"{root}/extras/tokenize/count", json={"input": text, "model": model}, timeout=60
+        )
+        r.raise_for_status()
+        return int(r.json()["count"])
+
+    return count
+
+
+def recount(result: RequestResult, counter: TokenCounter | None) -> RequestResult:
+    """Replace a chunk count by a real token count; called outside any timed section."""
+    if counter is None or result.token_count_source != "chunks":
+        return result
+    return result.model_copy(
+        update={"output_tokens": counter(result.text), "token_count_source": "retokenized"}
     )
 
 
@@ -140,8 +182,10 @@ def run_concurrent(
     concurrency: int,
     max_tokens: int,
     extra: dict[str, Any],
+    counter: TokenCounter | None = None,
 ) -> RunResult:
     results: list[RequestResult | None] = [None] * len(prompts)
+    load_before = os.getloadavg()[0]
     errors: list[BaseException] = []
 
     def work(i: int) -> None:
@@ -163,7 +207,7 @@ def run_concurrent(
     wall = time.perf_counter() - started
     if errors:
         raise errors[0]
-    done = [r for r in results if r is not None]
+    done = [recount(r, counter) for r in results if r is not None]
     tokens = sum(r.output_tokens for r in done)
     return RunResult(
         backend=backend,
@@ -176,6 +220,8 @@ def run_concurrent(
         per_request_tok_s=round(statistics.median(r.decode_tok_s for r in done), 2),
         ttft_median_s=round(statistics.median(r.ttft_s for r in done), 3),
         ttft_max_s=round(max(r.ttft_s for r in done), 3),
+        token_count_source=",".join(sorted({r.token_count_source for r in done})),
+        loadavg_1m_before=round(load_before, 2),
     )
 
 
@@ -206,7 +252,12 @@ class LlamaCppServer:
             str(python), "-m", "llama_cpp.server",
             "--model", str(gguf), "--model_alias", alias,
             "--host", "127.0.0.1", "--port", str(port),
-            "--n_ctx", "8192", "--n_threads", str(os.cpu_count() or 2),
+            "--n_ctx", "8192",
+            "--n_threads", str(os.cpu_count() or 2),
+            "--n_threads_batch", str(os.cpu_count() or 2),
+            # The default (True) makes every new request cancel the one being streamed: with
+            # 4 in flight, 3 answers would end early and the throughput would be fiction.
+            "--interrupt_requests", "False",
         ]  # fmt: skip
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -269,6 +320,7 @@ def bench_endpoint(
     rounds: int,
     extra: dict[str, Any],
     quality: bool = True,
+    counter: TokenCounter | None = None,
 ) -> tuple[list[RunResult], list[QualitySample]]:
     def msgs(text: str) -> list[dict]:
         return [
@@ -280,13 +332,21 @@ def bench_endpoint(
     stream_chat(base_url, model, msgs("안녕하세요."), 8, extra)
     speed = [msgs(p) for p in prompts["speed"]]
     runs = [
-        run_concurrent(backend, profile, base_url, model, speed[:rounds], 1, max_tokens, extra),
         run_concurrent(
-            backend, profile, base_url, model, (speed * rounds)[: 4 * rounds], 4, max_tokens, extra
+            backend, profile, base_url, model, speed[:rounds], 1, max_tokens, extra, counter
         ),
-    ]
+        run_concurrent(
+            backend, profile, base_url, model, (speed * rounds)[: 4 * rounds], 4,
+            max_tokens, extra, counter,
+        ),
+    ]  # fmt: skip
     samples = [
-        quality_sample(backend, profile, q, stream_chat(base_url, model, msgs(q), 160, extra))
+        quality_sample(
+            backend,
+            profile,
+            q,
+            recount(stream_chat(base_url, model, msgs(q), 160, extra), counter),
+        )
         for q in (prompts["quality"] if quality else [])
     ]
     for r in runs:
@@ -302,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profiles", default="tiny,small")
     ap.add_argument("--backends", default="vllm,llamacpp")
-    ap.add_argument("--llama-python", type=Path, default=Path("/tmp/llama-venv/bin/python"))
+    ap.add_argument("--llama-python", type=Path, default=Path("/tmp/llama-venv2/bin/python"))
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=2, help="requests at c=1; batches at c=4")
     ap.add_argument("--out", type=Path, default=None)
@@ -337,9 +397,15 @@ def main(argv: list[str] | None = None) -> int:
                 ap.error(f"unknown backend {backend}")
             with server_cm as server:
                 print(f"{backend} {profile}: ready in {time.perf_counter() - t0:.0f} s", flush=True)
+                # vLLM reports usage in streams; llama-cpp-python's answers are re-tokenized.
+                counter = (
+                    llamacpp_token_counter(server.base_url, profile)
+                    if backend == "llamacpp"
+                    else None
+                )
                 r, s = bench_endpoint(
                     backend, profile, server.base_url, profile, prompts,
-                    args.max_tokens, args.rounds, extra, not args.no_quality,
+                    args.max_tokens, args.rounds, extra, not args.no_quality, counter,
                 )  # fmt: skip
                 runs += r
                 samples += s

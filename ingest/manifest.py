@@ -14,8 +14,8 @@ the ``ct ingest`` flags, which are only defaults.
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator

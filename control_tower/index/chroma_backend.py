@@ -212,8 +212,8 @@ class ChromaChunkIndex(ChunkIndex):
             f"색인 '{name}'은(는) 임베딩 모델 {recorded}로 만들어졌는데, 현재 설정은 "
             f"{expected['embedding_model']} ({expected['embedding_dimension']}차원)입니다. "
             "서로 다른 모델의 벡터는 섞어 쓸 수 없습니다.",
-            hint="`ct index rebuild` 로 색인을 다시 만들거나, 새 데이터 폴더(CT_DATA_DIR)를 "
-            "지정하거나, CT_EMBEDDING_MODEL 을 원래 모델로 되돌리세요.",
+            hint="CT_EMBEDDING_MODEL 을 원래 모델로 되돌리거나, 새 데이터 폴더(CT_DATA_DIR)를 "
+            "지정하고 `ct ingest` 로 문서를 다시 수집하세요.",
         )
 
     # --- writes --------------------------------------------------------------------------
