@@ -22,6 +22,7 @@ Run:  nice -n 10 .venv/bin/python -m evals.bench_search --sizes 10000 100000 --j
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import resource
@@ -47,7 +48,8 @@ def project_texts(projects_jsonl: Path) -> tuple[list[str], list[str], list[dict
     for r in rows:
         parts = [
             f"{r.get('부서', '')} — {r.get('사업', '')}",
-            f"정책: {r.get('정책', '')} / 단위사업: {r.get('단위', '')} / 기능: {r.get('기능', '')}",
+            f"정책: {r.get('정책', '')} / 단위사업: {r.get('단위', '')}",
+            f"기능: {r.get('기능', '')}",
             f"예산 {r.get('예산', '')}원, 지출 {r.get('지출', '')}원",
         ]
         for field in ("목적", "내용", "근거", "계획"):
@@ -194,14 +196,14 @@ def bench_size(n: int, base: Settings, texts, depts, vectors, queries, rng) -> d
             hybrid = [
                 x
                 for q in queries
-                for x in timed(lambda q=q: retriever.search(q, principal, k=10))
+                for x in timed(lambda q=q, p=principal: retriever.search(q, p, k=10))
             ]
             chroma = [
                 x
                 for v in qvecs
                 for x in timed(
-                    lambda v=v: collection.query(
-                        query_embeddings=[v], n_results=10, where=where, include=["distances"]
+                    lambda v=v, w=where: collection.query(
+                        query_embeddings=[v], n_results=10, where=w, include=["distances"]
                     )
                 )
             ]
@@ -221,9 +223,7 @@ def bench_size(n: int, base: Settings, texts, depts, vectors, queries, rng) -> d
                 "raw_bm25s_query": percentiles(bm25),
                 "query_embedding": percentiles(embed),
             }
-        result["peak_rss_mb"] = round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0
-        )
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
         return result
 
 
@@ -254,7 +254,8 @@ def main() -> None:
 
     base = get_settings()
     texts, depts, rows = project_texts(args.projects)
-    cache = base.data_dir / "bench_cache" / f"seoul_vectors_{base.embedding_model}.npy"
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:12]
+    cache = base.data_dir / "bench_cache" / f"seoul_{base.embedding_model}_{digest}.npy"
     vectors = unique_vectors(base, texts, cache)
     rng = random.Random(7)
     queries = make_queries(rows, rng, args.queries)
