@@ -13,7 +13,6 @@ Queries run as an admin principal: this measures ranking, access control is test
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
