@@ -46,7 +46,7 @@ class Principal(BaseModel):
         return Role.admin in self.roles
 
     @classmethod
-    def anonymous(cls) -> "Principal":
+    def anonymous(cls) -> Principal:
         return cls(username="anonymous", department=None, roles=set(), authenticated=False)
 
 
@@ -169,7 +169,7 @@ class IngestReport(BaseModel):
     removed: list[str] = Field(default_factory=list)  # doc ids removed by --sync
 
     @classmethod
-    def from_files(cls, files: list[IngestFileResult], **kw) -> "IngestReport":
+    def from_files(cls, files: list[IngestFileResult], **kw) -> IngestReport:
         counts = {s.value: 0 for s in DocumentStatus}
         for f in files:
             counts[f.status.value] += 1

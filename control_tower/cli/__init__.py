@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from control_tower.cli import doctor, eval as eval_cmd, ingest, llm, models, search, serve
+from control_tower.cli import doctor, ingest, llm, models, search, serve
+from control_tower.cli import eval as eval_cmd
 
 app = typer.Typer(
     name="ct",

