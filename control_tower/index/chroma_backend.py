@@ -20,7 +20,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from control_tower.access import ReadScope
+from control_tower.access import ReadScope, scope_allows
 from control_tower.domain import AccessLevel, Chunk, SearchFilters
 from control_tower.index.base import ChunkIndex, ScoredChunk
 from control_tower.index.errors import IndexConfigError
@@ -264,8 +264,39 @@ class ChromaChunkIndex(ChunkIndex):
         n = self.count()
         if n == 0 or k <= 0:
             return []
+        query_vector = [np.asarray(vector, dtype=np.float32)]
+        if not scope.everything or _has_filters(filters):
+            # Chroma evaluates an access `where` ($or over levels, departments, allow-lists) by
+            # scanning metadata: ~1 s at 100k chunks. Most callers may read most chunks, so
+            # first over-fetch without a filter and check each hit in Python; the top k readable
+            # hits of an unfiltered list are exactly the filtered top k. Only when too few of
+            # them are readable do we pay for the filtered query.
+            fetch = min(n, max(k * OVERFETCH_FACTOR, OVERFETCH_MIN))
+            res = self._collection.query(
+                query_embeddings=query_vector,
+                n_results=fetch,
+                include=["distances", "metadatas", "documents"],
+            )
+            hits = []
+            for cid, dist, doc, md in zip(
+                res["ids"][0],
+                res["distances"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                strict=True,
+            ):
+                chunk = chunk_from_metadata(cid, doc, md)
+                if scope_allows(scope, chunk.meta) and _passes(chunk, filters):
+                    hits.append((cid, dist))
+                    if len(hits) == k:
+                        break
+            if len(hits) == k or fetch >= n:
+                return [
+                    ScoredChunk(chunk_id=cid, score=1.0 - float(d), rank=i + 1)
+                    for i, (cid, d) in enumerate(hits)
+                ]
         res = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            query_embeddings=query_vector,
             n_results=min(k, n),
             where=build_where(scope, filters),
             include=["distances"],
@@ -296,3 +327,33 @@ class ChromaChunkIndex(ChunkIndex):
         """Delete the whole collection (``ct index rebuild``) and start an empty one."""
         self._client.delete_collection(self._settings.chroma_collection)
         self._collection = self._open_collection()
+
+
+OVERFETCH_FACTOR = 4
+OVERFETCH_MIN = 64
+
+
+def _has_filters(filters: SearchFilters | None) -> bool:
+    return bool(
+        filters
+        and (filters.departments or filters.doc_types or filters.date_from or filters.date_to)
+    )
+
+
+def _passes(chunk: Chunk, filters: SearchFilters | None) -> bool:
+    """The same search filters `build_where` expresses, checked on one chunk."""
+    if filters is None:
+        return True
+    meta = chunk.meta
+    if filters.departments and meta.department not in filters.departments:
+        return False
+    if filters.doc_types and meta.doc_type not in filters.doc_types:
+        return False
+    if filters.date_from or filters.date_to:
+        if meta.doc_date is None:
+            return False
+        if filters.date_from and meta.doc_date < filters.date_from:
+            return False
+        if filters.date_to and meta.doc_date > filters.date_to:
+            return False
+    return True

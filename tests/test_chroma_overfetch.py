@@ -1,0 +1,83 @@
+"""The dense backend's two query paths (unfiltered over-fetch + Python access check, and the
+Chroma `where` filter) must return the same readable top k — including when almost nothing
+in the collection is readable and the over-fetch has to fall back to the filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from control_tower.access import read_scope
+from control_tower.domain import AccessLevel, Chunk, DocumentMeta, Principal, SearchFilters
+from control_tower.index.chroma_backend import ChromaChunkIndex, build_where
+from control_tower.settings import Settings
+from tests.index_fixtures import embedder  # noqa: F401
+
+DEPTS = ["배터리산업과", "철강산업과", "관광과"]
+
+
+def _chunks() -> list[Chunk]:
+    out = []
+    for i in range(120):
+        # 118 chunks locked to 철강산업과/관광과 staff; 2 readable internal chunks.
+        level = AccessLevel.internal if i in (7, 93) else AccessLevel.department
+        dept = DEPTS[1 + i % 2] if level is AccessLevel.department else DEPTS[0]
+        meta = DocumentMeta(
+            doc_id=f"d{i}",
+            title=f"문서 {i}",
+            department=dept,
+            access_level=level,
+            source_path=f"/c/d{i}.txt",
+            doc_type="txt",
+            content_hash=f"h{i}",
+        )
+        text = f"{i}번 문서: 배터리 재활용 실증 사업의 추진 현황과 예산 집행 계획 {i % 7}"
+        out.append(
+            Chunk(
+                chunk_id=f"d{i}:1:0",
+                ordinal=0,
+                text=text,
+                meta=meta,
+                char_start=0,
+                char_end=len(text),
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def dense(tmp_path_factory, models_dir, embedder):  # noqa: F811
+    data = tmp_path_factory.mktemp("overfetch")
+    index = ChromaChunkIndex(
+        Settings(_env_file=None, data_dir=data, models_dir=models_dir), embedder
+    )
+    index.upsert(_chunks())
+    return index
+
+
+def _filtered_only(index: ChromaChunkIndex, query: str, k: int, scope, filters=None):
+    res = index._collection.query(
+        query_embeddings=[index.embedder.embed_query(query)],
+        n_results=k,
+        where=build_where(scope, filters),
+        include=["distances"],
+    )
+    return res["ids"][0]
+
+
+@pytest.mark.parametrize(
+    ("who", "filters"),
+    [
+        (Principal(username="b", department="배터리산업과"), None),  # 2 readable: falls back
+        (Principal(username="s", department="철강산업과"), None),  # 62 readable: over-fetch
+        (Principal(username="s", department="철강산업과"), SearchFilters(departments=["관광과"])),
+        (Principal.anonymous(), None),  # nothing readable
+    ],
+)
+def test_overfetch_equals_filtered_query(dense, who, filters):
+    scope = read_scope(who)
+    query = "배터리 재활용 예산"
+    got = [h.chunk_id for h in dense.search(query, 5, scope, filters)]
+    assert got == _filtered_only(dense, query, 5, scope, filters)
+    readable = {c.chunk_id for c in _chunks() if c.meta.access_level is AccessLevel.internal}
+    if who.department == "배터리산업과":
+        assert set(got) == readable
