@@ -244,7 +244,9 @@ def quality_sample(backend: str, profile: str, prompt: str, result: RequestResul
 class LlamaCppServer:
     """llama-cpp-python's OpenAI server in its own process group (same hygiene as vLLM's)."""
 
-    def __init__(self, python: Path, gguf: Path, alias: str, port: int, log: Path) -> None:
+    def __init__(
+        self, python: Path, gguf: Path, alias: str, port: int, log: Path, threads: int
+    ) -> None:
         self.base_url = f"http://127.0.0.1:{port}/v1"
         self.alias = alias
         self.log = log
@@ -253,8 +255,8 @@ class LlamaCppServer:
             "--model", str(gguf), "--model_alias", alias,
             "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", "8192",
-            "--n_threads", str(os.cpu_count() or 2),
-            "--n_threads_batch", str(os.cpu_count() or 2),
+            "--n_threads", str(threads),
+            "--n_threads_batch", str(threads),
             # The default (True) makes every new request cancel the one being streamed: with
             # 4 in flight, 3 answers would end early and the throughput would be fiction.
             "--interrupt_requests", "False",
@@ -363,6 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profiles", default="tiny,small")
     ap.add_argument("--backends", default="vllm,llamacpp")
     ap.add_argument("--llama-python", type=Path, default=Path("/tmp/llama-venv2/bin/python"))
+    ap.add_argument(
+        "--llama-threads",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="llama.cpp threads; on a loaded machine 1 can beat all cores (OpenMP barriers)",
+    )
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=2, help="requests at c=1; batches at c=4")
     ap.add_argument("--out", type=Path, default=None)
@@ -391,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
                     profile,
                     port,
                     settings.logs_dir / f"llamacpp-{profile}-{port}.log",
+                    args.llama_threads,
                 )
                 extra = {"repeat_penalty": settings.llm_repetition_penalty}
             else:
