@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from control_tower.access import ReadScope
-from control_tower.domain import Chunk, SearchFilters
+from control_tower.domain import Chunk, SearchFilters, nfc
 
 
 class ScoredChunk(BaseModel):
@@ -52,3 +52,22 @@ class ChunkIndex(ABC):
 
     @abstractmethod
     def count(self) -> int: ...
+
+
+def matches_filters(chunk: Chunk, filters: SearchFilters | None) -> bool:
+    """SearchFilters checked on one chunk: what every backend's filter must agree with."""
+    if filters is None:
+        return True
+    meta = chunk.meta
+    if filters.departments and meta.department not in {nfc(d) for d in filters.departments}:
+        return False
+    if filters.doc_types and meta.doc_type not in {t.lower() for t in filters.doc_types}:
+        return False
+    if filters.date_from or filters.date_to:
+        if meta.doc_date is None:
+            return False
+        if filters.date_from and meta.doc_date < filters.date_from:
+            return False
+        if filters.date_to and meta.doc_date > filters.date_to:
+            return False
+    return True

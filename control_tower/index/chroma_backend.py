@@ -22,7 +22,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from control_tower.access import ReadScope, scope_allows
 from control_tower.domain import AccessLevel, Chunk, SearchFilters
-from control_tower.index.base import ChunkIndex, ScoredChunk
+from control_tower.index.base import ChunkIndex, ScoredChunk, matches_filters
 from control_tower.index.errors import IndexConfigError
 from control_tower.index.metadata import chunk_from_metadata, chunk_metadata, date_int
 from control_tower.settings import Settings
@@ -286,7 +286,7 @@ class ChromaChunkIndex(ChunkIndex):
                 strict=True,
             ):
                 chunk = chunk_from_metadata(cid, doc, md)
-                if scope_allows(scope, chunk.meta) and _passes(chunk, filters):
+                if scope_allows(scope, chunk.meta) and matches_filters(chunk, filters):
                     hits.append((cid, dist))
                     if len(hits) == k:
                         break
@@ -338,22 +338,3 @@ def _has_filters(filters: SearchFilters | None) -> bool:
         filters
         and (filters.departments or filters.doc_types or filters.date_from or filters.date_to)
     )
-
-
-def _passes(chunk: Chunk, filters: SearchFilters | None) -> bool:
-    """The same search filters `build_where` expresses, checked on one chunk."""
-    if filters is None:
-        return True
-    meta = chunk.meta
-    if filters.departments and meta.department not in filters.departments:
-        return False
-    if filters.doc_types and meta.doc_type not in filters.doc_types:
-        return False
-    if filters.date_from or filters.date_to:
-        if meta.doc_date is None:
-            return False
-        if filters.date_from and meta.doc_date < filters.date_from:
-            return False
-        if filters.date_to and meta.doc_date > filters.date_to:
-            return False
-    return True

@@ -16,7 +16,7 @@ from typing import Literal
 
 from control_tower.access import ReadScope, can_read, read_scope
 from control_tower.domain import Chunk, Citation, Principal, SearchFilters, SearchHit, nfc
-from control_tower.index.base import ChunkIndex, ScoredChunk
+from control_tower.index.base import ChunkIndex, ScoredChunk, matches_filters
 from control_tower.index.korean_tokenizer import KiwiTokenizer
 from control_tower.retrieval.fusion import FusedHit, fuse, single
 from control_tower.retrieval.query_profile import QueryProfile, lexical_coverage, profile_query
@@ -61,24 +61,6 @@ def doc_id_of(chunk_id: str) -> str:
 def _backends(index) -> tuple[ChunkIndex, ChunkIndex]:
     """(dense, sparse) of an ``Index`` facade (``open_index``)."""
     return index.dense, index.sparse
-
-
-def matches_filters(chunk: Chunk, filters: SearchFilters | None) -> bool:
-    if filters is None:
-        return True
-    meta = chunk.meta
-    if filters.departments and meta.department not in {nfc(d) for d in filters.departments}:
-        return False
-    if filters.doc_types and meta.doc_type not in {t.lower() for t in filters.doc_types}:
-        return False
-    if filters.date_from or filters.date_to:
-        if meta.doc_date is None:
-            return False
-        if filters.date_from and meta.doc_date < filters.date_from:
-            return False
-        if filters.date_to and meta.doc_date > filters.date_to:
-            return False
-    return True
 
 
 def citation_of(chunk: Chunk) -> Citation:
