@@ -126,6 +126,18 @@ class SearchFilters(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
 
+    # Normalized here, once, so every backend compares the same strings as the index holds
+    # (NFC department names, lower-case doc types).
+    @field_validator("departments")
+    @classmethod
+    def _nfc_departments(cls, v: list[str]) -> list[str]:
+        return [nfc(d).strip() for d in v]
+
+    @field_validator("doc_types")
+    @classmethod
+    def _lower_doc_types(cls, v: list[str]) -> list[str]:
+        return [t.strip().lower() for t in v]
+
 
 class Citation(BaseModel):
     doc_id: str

@@ -17,6 +17,7 @@ Query latency excludes process start and index build; the query embedding IS inc
 the hybrid number (it is part of every real search) and excluded from "raw Chroma".
 
 Run:  nice -n 10 .venv/bin/python -m evals.bench_search --sizes 10000 100000 --json
+      (``--keep DIR`` builds the indexes once under DIR and reuses them on later runs)
 """
 
 from __future__ import annotations
@@ -147,34 +148,43 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> list[float]:
     return out
 
 
-def bench_size(n: int, base: Settings, texts, depts, vectors, queries, rng) -> dict:
-    import tempfile
+def build_index(index, n: int, texts, depts, vectors, rng) -> float:
+    """Fill ``index`` with ``n`` synthetic chunks; seconds taken."""
+    from control_tower.index import korean_tokenizer
 
+    chunks, origin = build_chunks(n, texts, depts)
+    noise = rng.normal(0, 0.02, size=(n, vectors.shape[1])).astype(np.float32)
+    vecs = vectors[origin] + np.where(np.arange(n)[:, None] < len(texts), 0, noise)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    started = time.perf_counter()
+    real = korean_tokenizer.tokenize_batch
+    korean_tokenizer.tokenize_batch = memo_tokenizer(texts)
+    try:
+        for at in range(0, n, 2000):
+            index.dense.upsert(chunks[at : at + 2000], embeddings=vecs[at : at + 2000])
+            index.sparse.upsert(chunks[at : at + 2000])
+    finally:
+        korean_tokenizer.tokenize_batch = real
+    return time.perf_counter() - started
+
+
+def bench_size(
+    n: int, base: Settings, texts, depts, vectors, queries, rng, keep: Path | None = None
+) -> dict:
+    """``keep``: build the index in ``keep/<n>`` and reuse it on later runs."""
     from control_tower.index import korean_tokenizer, open_index
     from control_tower.index.chroma_backend import build_where
     from control_tower.retrieval import Retriever
     from evals.retrieval_eval import temporary_settings
 
-    with (
-        tempfile.TemporaryDirectory(prefix="ct-bench-") as tmp,
-        temporary_settings(base, Path(tmp)) as settings,
-    ):
+    with temporary_settings(base, keep / str(n) if keep else None) as settings:
         index = open_index(settings)
-        chunks, origin = build_chunks(n, texts, depts)
-        noise = rng.normal(0, 0.02, size=(n, vectors.shape[1])).astype(np.float32)
-        vecs = vectors[origin] + np.where(np.arange(n)[:, None] < len(texts), 0, noise)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        started = time.perf_counter()
-        real = korean_tokenizer.tokenize_batch
-        korean_tokenizer.tokenize_batch = memo_tokenizer(texts)
-        try:
-            for at in range(0, n, 2000):
-                index.dense.upsert(chunks[at : at + 2000], embeddings=vecs[at : at + 2000])
-                index.sparse.upsert(chunks[at : at + 2000])
-        finally:
-            korean_tokenizer.tokenize_batch = real
-        build_s = time.perf_counter() - started
-        del chunks
+        if index.count() == {"dense": n, "sparse": n}:
+            build_s = 0.0  # reused
+        else:
+            for doc in {cid.rsplit(":", 2)[0] for cid in index.dense.all_chunk_ids()}:
+                index.delete_document(doc)
+            build_s = build_index(index, n, texts, depts, vectors, rng)
 
         retriever = Retriever(settings, index=index)
         admin = Principal(username="bench-admin", roles={Role.admin})
@@ -249,6 +259,11 @@ def main() -> None:
         default=Path("../shared/data/seoul_budget_2018/projects.jsonl"),
     )
     parser.add_argument("--queries", type=int, default=60)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build the indexes under this folder and reuse them on later runs",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -260,7 +275,7 @@ def main() -> None:
     rng = random.Random(7)
     queries = make_queries(rows, rng, args.queries)
     results = [
-        bench_size(n, base, texts, depts, vectors, queries, np.random.default_rng(n))
+        bench_size(n, base, texts, depts, vectors, queries, np.random.default_rng(n), args.keep)
         for n in args.sizes
     ]
     print(json.dumps(results, ensure_ascii=False, indent=2))

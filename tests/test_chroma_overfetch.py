@@ -4,6 +4,8 @@ in the collection is readable and the over-fetch has to fall back to the filter.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from control_tower.access import read_scope
@@ -71,6 +73,12 @@ def _filtered_only(index: ChromaChunkIndex, query: str, k: int, scope, filters=N
         (Principal(username="s", department="철강산업과"), None),  # 62 readable: over-fetch
         (Principal(username="s", department="철강산업과"), SearchFilters(departments=["관광과"])),
         (Principal.anonymous(), None),  # nothing readable
+        # No chunk has a date: every date filter excludes all of them.
+        (
+            Principal(username="s", department="철강산업과"),
+            SearchFilters(date_from=date(2020, 1, 1)),
+        ),
+        (Principal(username="s", department="관광과"), SearchFilters(doc_types=["TXT"])),
     ],
 )
 def test_overfetch_equals_filtered_query(dense, who, filters):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from control_tower.domain import SearchFilters
+from control_tower.index.korean_tokenizer import term_spans
 from control_tower.retrieval import QueryError, Retriever
-from control_tower.retrieval.snippets import highlight, query_terms
+from control_tower.retrieval.snippets import (
+    _match_ranges,
+    highlight,
+    highlight_many,
+    query_terms,
+)
 from tests.test_retrieval_fixtures import PRINCIPALS, embedder, retrieval_env  # noqa: F401
 
 ADMIN = PRINCIPALS["admin"]
@@ -43,6 +50,34 @@ def test_highlight_windows_long_text_around_matches():
 
 def test_highlight_without_matches_is_text_start():
     assert highlight("포항시 교통 계획", set()) == "포항시 교통 계획"
+
+
+def test_highlight_window_marks_match_the_full_text_analysis():
+    # Only the excerpt is analysed: its marks must be those of analysing the whole text.
+    text = (
+        "포항시 교통정책과는 " * 60
+        + "통합 데이터 플랫폼을 구축하고 데이터를 개방한다. "
+        + "끝 " * 80
+    )
+    terms = query_terms("데이터 플랫폼")
+    whole = _match_ranges(term_spans(text), terms)  # marks when analysing the whole text
+    snippet = highlight(text, terms)
+    marked = re.findall(r"<mark>(.*?)</mark>", snippet)
+    assert marked == [text[a:z] for a, z in whole] == ["데이터 플랫폼", "데이터"]
+    assert snippet.startswith("…") and snippet.endswith("…")
+
+
+def test_highlight_does_not_split_a_word_cut_by_the_window():
+    # "플랫폼을" straddles the analysed region's context margin; it must still read as 플랫폼.
+    text = "가" * 300 + " 플랫폼을 통한 플랫폼 " + "나" * 300
+    snippet = highlight(text, query_terms("플랫폼"), width=40)
+    assert snippet.count("<mark>플랫폼</mark>") == 2
+
+
+def test_highlight_many_equals_one_by_one():
+    texts = ["교통 데이터의 개방", "예산 " * 100 + "저상버스 도입", "", "관계 없는 문장"]
+    terms = query_terms("저상버스 데이터")
+    assert highlight_many(texts, terms) == [highlight(t, terms) for t in texts]
 
 
 # --- retriever on the real index --------------------------------------------------------------
@@ -114,3 +149,12 @@ def test_bad_queries_raise_korean_errors(retriever, query, k, mode, code):
         retriever.search(query, ADMIN, k=k, mode=mode)
     assert err.value.code == code
     assert any("\uac00" <= ch <= "\ud7a3" for ch in err.value.message_ko)
+
+
+def test_coverage_uses_the_terms_stored_at_indexing(retrieval_env):  # noqa: F811
+    from control_tower.index.korean_tokenizer import tokenize
+
+    index = retrieval_env.index
+    (chunk,) = index.get(["doc-pub:1:1"])
+    assert index.terms("doc-pub:1:1") == tokenize(chunk.text)
+    assert index.terms("no-such:1:0") is None

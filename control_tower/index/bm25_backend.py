@@ -189,6 +189,15 @@ class BM25ChunkIndex(ChunkIndex):
     def all_chunk_ids(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT chunk_id FROM chunks")}
 
+    def terms(self, chunk_id: str) -> list[str] | None:
+        """The terms ``tokenize(chunk.text)`` gave when the chunk was indexed."""
+        row = (
+            self._conn()
+            .execute("SELECT tokens FROM chunks WHERE chunk_id = ?", (chunk_id,))
+            .fetchone()
+        )
+        return None if row is None else [t for t in row[0].split(_SEP) if t]
+
     def count(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 

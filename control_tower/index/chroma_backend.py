@@ -20,11 +20,16 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from control_tower.access import ReadScope, scope_allows
+from control_tower.access import ReadScope, scope_admits
 from control_tower.domain import AccessLevel, Chunk, SearchFilters
-from control_tower.index.base import ChunkIndex, ScoredChunk, matches_filters
+from control_tower.index.base import ChunkIndex, ScoredChunk, filters_admit
 from control_tower.index.errors import IndexConfigError
-from control_tower.index.metadata import chunk_from_metadata, chunk_metadata, date_int
+from control_tower.index.metadata import (
+    chunk_from_metadata,
+    chunk_metadata,
+    date_int,
+    int_date,
+)
 from control_tower.settings import Settings
 
 EF_NAME = "control_tower_embedder"
@@ -261,9 +266,10 @@ class ChromaChunkIndex(ChunkIndex):
         self, vector: np.ndarray, k: int, scope: ReadScope, filters: SearchFilters | None = None
     ) -> list[ScoredChunk]:
         """Search with a precomputed query vector (the hybrid retriever embeds once)."""
-        n = self.count()
-        if n == 0 or k <= 0:
+        if k <= 0:
             return []
+        # No count() first: it costs ~13 ms at 100k chunks, and Chroma returns fewer than
+        # n_results (or none) by itself when the collection is smaller.
         query_vector = [np.asarray(vector, dtype=np.float32)]
         if not scope.everything or _has_filters(filters):
             # Chroma evaluates an access `where` ($or over levels, departments, allow-lists) by
@@ -271,42 +277,28 @@ class ChromaChunkIndex(ChunkIndex):
             # first over-fetch without a filter and check each hit in Python; the top k readable
             # hits of an unfiltered list are exactly the filtered top k. Only when too few of
             # them are readable do we pay for the filtered query.
-            fetch = min(n, max(k * OVERFETCH_FACTOR, OVERFETCH_MIN))
+            fetch = max(k * OVERFETCH_FACTOR, OVERFETCH_MIN)
             res = self._collection.query(
                 query_embeddings=query_vector,
                 n_results=fetch,
-                include=["distances", "metadatas", "documents"],
+                include=["distances", "metadatas"],
             )
+            ids, dists, metas = res["ids"][0], res["distances"][0], res["metadatas"][0]
             hits = []
-            for cid, dist, doc, md in zip(
-                res["ids"][0],
-                res["distances"][0],
-                res["documents"][0],
-                res["metadatas"][0],
-                strict=True,
-            ):
-                chunk = chunk_from_metadata(cid, doc, md)
-                if scope_allows(scope, chunk.meta) and matches_filters(chunk, filters):
+            for cid, dist, md in zip(ids, dists, metas, strict=True):
+                if _readable(md, scope, filters):
                     hits.append((cid, dist))
                     if len(hits) == k:
                         break
-            if len(hits) == k or fetch >= n:
-                return [
-                    ScoredChunk(chunk_id=cid, score=1.0 - float(d), rank=i + 1)
-                    for i, (cid, d) in enumerate(hits)
-                ]
+            if len(hits) == k or len(ids) < fetch:  # k found, or the whole collection seen
+                return _scored(hits)
         res = self._collection.query(
             query_embeddings=query_vector,
-            n_results=min(k, n),
+            n_results=k,
             where=build_where(scope, filters),
             include=["distances"],
         )
-        ids, dists = res["ids"][0], res["distances"][0]
-        # cosine distance = 1 - cosine similarity; report similarity (higher is better)
-        return [
-            ScoredChunk(chunk_id=cid, score=1.0 - float(d), rank=i + 1)
-            for i, (cid, d) in enumerate(zip(ids, dists, strict=True))
-        ]
+        return _scored(zip(res["ids"][0], res["distances"][0], strict=True))
 
     def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         if not chunk_ids:
@@ -331,6 +323,28 @@ class ChromaChunkIndex(ChunkIndex):
 
 OVERFETCH_FACTOR = 4
 OVERFETCH_MIN = 64
+
+
+def _readable(md: dict[str, Any], scope: ReadScope, filters: SearchFilters | None) -> bool:
+    """The scope and filter check on one raw Chroma metadata dict (see metadata.py)."""
+    allowed = scope_admits(
+        scope,
+        AccessLevel(md["access"]),
+        md["department"],
+        md.get("allowed_users") or (),
+        md.get("allowed_departments") or (),
+    )
+    if not allowed or filters is None:
+        return allowed
+    return filters_admit(filters, md["department"], md["doc_type"], int_date(md.get("date")))
+
+
+def _scored(hits) -> list[ScoredChunk]:
+    # cosine distance = 1 - cosine similarity; report similarity (higher is better)
+    return [
+        ScoredChunk(chunk_id=cid, score=1.0 - float(d), rank=i + 1)
+        for i, (cid, d) in enumerate(hits)
+    ]
 
 
 def _has_filters(filters: SearchFilters | None) -> bool:

@@ -79,5 +79,9 @@ class Index:
             found.update({c.chunk_id: c for c in self.dense.get(missing)})
         return [found[c] for c in chunk_ids if c in found]
 
+    def terms(self, chunk_id: str) -> list[str] | None:
+        """The Korean index terms of one chunk, as stored at indexing time (None: unknown)."""
+        return self.sparse.terms(chunk_id)
+
     def count(self) -> dict[str, int]:
         return {b.name: b.count() for b in self.backends}

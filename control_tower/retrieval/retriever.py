@@ -21,7 +21,7 @@ from control_tower.index.korean_tokenizer import KiwiTokenizer
 from control_tower.retrieval.fusion import FusedHit, fuse, single
 from control_tower.retrieval.query_profile import QueryProfile, lexical_coverage, profile_query
 from control_tower.retrieval.rerank import Reranker
-from control_tower.retrieval.snippets import highlight, query_terms
+from control_tower.retrieval.snippets import highlight_many, query_terms
 from control_tower.retrieval.strategies import FusionStrategy, get_strategy
 from control_tower.settings import Settings
 
@@ -153,10 +153,10 @@ class Retriever:
         sparse = self.sparse.search(query, n, scope, filters) if mode != "dense" else []
         coverage = None
         if sparse and mode == "hybrid" and (with_coverage or self.strategy.needs_coverage):
-            top = self.index.get([sparse[0].chunk_id])
-            if top:
-                terms = set(KiwiTokenizer.shared().tokenize(top[0].text))
-                coverage = lexical_coverage(profile, terms)
+            # The terms stored at indexing time: re-analysing the text would cost ~5 ms.
+            terms = self.index.terms(sparse[0].chunk_id)
+            if terms is not None:
+                coverage = lexical_coverage(profile, set(terms))
         return Candidates(query, profile, dense, sparse, coverage)
 
     def rank(
@@ -227,12 +227,7 @@ class Retriever:
                 break
 
         if snippets and chosen:
-            terms = query_terms(query)
-            # One Kiwi batch call for all hits instead of one call per hit.
-            spans = KiwiTokenizer.shared().spans_batch([c.text for _, c in chosen])
-            texts = [
-                highlight(c.text, terms, spans=s) for (_, c), s in zip(chosen, spans, strict=True)
-            ]
+            texts = highlight_many([c.text for _, c in chosen], query_terms(query))
         else:
             texts = [""] * len(chosen)
         return [
