@@ -8,8 +8,8 @@ Embedding 100k chunks on 2 cores would take ~1 h, so:
 - the 4,023 unique texts are embedded once with the real model (cached as .npy);
 - a replica's vector is its original's vector plus small Gaussian noise (σ=0.02 per dim,
   re-normalized), so the collection has N distinct, realistically clustered vectors;
-- a replica's BM25 tokens are its original's Kiwi tokens plus the suffix's tokens (the bench
-  memoizes the tokenizer for the build; search-time tokenization is the real one).
+- a replica's BM25 terms are its original's Kiwi terms plus the suffix's (the bench memoizes
+  the tokenizer for the build; search-time tokenization is the real one).
 Access levels rotate public/internal/department/restricted (40/40/15/5 %) over the project's
 department, so the access filter is selective the way a city's corpus would be.
 
@@ -104,15 +104,16 @@ def build_chunks(n: int, texts: list[str], depts: list[str]) -> tuple[list[Chunk
     return chunks, origin
 
 
-def memo_tokenizer(texts: list[str]) -> Callable[[list[str]], list[list[str]]]:
-    """Kiwi tokens of the unique texts, reused for replicas (build speed only)."""
+def memo_spans(texts: list[str]) -> Callable[[list[str]], list[list]]:
+    """Kiwi term spans of the unique texts, reused for replicas (build speed only)."""
     from control_tower.index import korean_tokenizer
+    from control_tower.index.korean_tokenizer import TermSpan, normalize
 
-    real = korean_tokenizer.tokenize_batch
+    real = korean_tokenizer.spans_batch
     base = dict(zip(texts, real(texts), strict=True))
-    suffix_cache: dict[str, list[str]] = {}
+    suffix_cache: dict[str, list] = {}
 
-    def tokenize_batch(batch):
+    def spans_batch(batch):
         out = []
         for t in batch:
             if t in base:
@@ -122,12 +123,19 @@ def memo_tokenizer(texts: list[str]) -> Callable[[list[str]], list[list[str]]]:
             if head in base:
                 if tail not in suffix_cache:
                     suffix_cache[tail] = real([tail])[0]
-                out.append(base[head] + suffix_cache[tail])
+                shift = len(normalize(head)) + 1
+                out.append(
+                    base[head]
+                    + [
+                        TermSpan(s.term, s.start + shift, s.end + shift, s.tag)
+                        for s in suffix_cache[tail]
+                    ]
+                )
             else:
                 out.append(real([t])[0])
         return out
 
-    return tokenize_batch
+    return spans_batch
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -157,14 +165,14 @@ def build_index(index, n: int, texts, depts, vectors, rng) -> float:
     vecs = vectors[origin] + np.where(np.arange(n)[:, None] < len(texts), 0, noise)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     started = time.perf_counter()
-    real = korean_tokenizer.tokenize_batch
-    korean_tokenizer.tokenize_batch = memo_tokenizer(texts)
+    real = korean_tokenizer.spans_batch
+    korean_tokenizer.spans_batch = memo_spans(texts)
     try:
         for at in range(0, n, 2000):
             index.dense.upsert(chunks[at : at + 2000], embeddings=vecs[at : at + 2000])
             index.sparse.upsert(chunks[at : at + 2000])
     finally:
-        korean_tokenizer.tokenize_batch = real
+        korean_tokenizer.spans_batch = real
     return time.perf_counter() - started
 
 

@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from control_tower.access import ReadScope
+from control_tower.access import ReadScope, read_scope
 from control_tower.retrieval import Retriever
+from control_tower.retrieval.retriever import doc_id_of
 from tests.test_retrieval_fixtures import PRINCIPALS, embedder, retrieval_env  # noqa: F401
 
 READABLE = {
@@ -73,9 +74,29 @@ class _LeakyBackend:
         return self.inner.search(query, k, ReadScope(everything=True, levels=[]), filters)
 
 
+class _LeakyIndex:
+    """The real index with a dense search and a sparse backend that ignore the read scope."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.sparse = _LeakyBackend(inner.sparse)
+
+    def dense_search(self, query, k, scope, filters=None):
+        return self.inner.dense_search(query, k, ReadScope(everything=True, levels=[]), filters)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
 def test_retriever_rechecks_every_hit_even_if_a_backend_leaks(retrieval_env):  # noqa: F811
-    leaky = Retriever(retrieval_env.settings, index=retrieval_env.index)
-    leaky.dense, leaky.sparse = _LeakyBackend(leaky.dense), _LeakyBackend(leaky.sparse)
+    leaky = Retriever(retrieval_env.settings, index=_LeakyIndex(retrieval_env.index))
+    # Both leaky sides really return forbidden chunks, so the re-check is what stops them.
+    scope = read_scope(PRINCIPALS["staff_a"])
+    leaked = leaky.index.dense_search("포항시", 50, scope) + leaky.sparse.search(
+        "포항시", 50, scope
+    )
+    leaked_docs = {doc_id_of(h.chunk_id) for h in leaked}
+    assert leaked_docs - READABLE["staff_a"]
     for who, readable in READABLE.items():
         hits = leaky.search("포항시", PRINCIPALS[who], k=50, max_per_doc=None)
         assert {h.citation.doc_id for h in hits} == readable

@@ -1,6 +1,7 @@
-"""The dense backend's two query paths (unfiltered over-fetch + Python access check, and the
-Chroma `where` filter) must return the same readable top k — including when almost nothing
-in the collection is readable and the over-fetch has to fall back to the filter."""
+"""The two dense query paths — ``Index.dense_search`` (unfiltered over-fetch checked against the
+sparse index's in-memory metadata) and Chroma's own `where` filter — must return the same
+readable top k, including when almost nothing in the collection is readable and the
+over-fetch has to fall back to the filter."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 
 from control_tower.access import read_scope
 from control_tower.domain import AccessLevel, Chunk, DocumentMeta, Principal, SearchFilters
+from control_tower.index.bm25_backend import BM25ChunkIndex
 from control_tower.index.chroma_backend import ChromaChunkIndex, build_where
+from control_tower.index.facade import Index
 from control_tower.settings import Settings
 from tests.index_fixtures import embedder  # noqa: F401
 
@@ -47,17 +50,17 @@ def _chunks() -> list[Chunk]:
 
 
 @pytest.fixture(scope="module")
-def dense(tmp_path_factory, models_dir, embedder):  # noqa: F811
+def index(tmp_path_factory, models_dir, embedder):  # noqa: F811
     data = tmp_path_factory.mktemp("overfetch")
-    index = ChromaChunkIndex(
-        Settings(_env_file=None, data_dir=data, models_dir=models_dir), embedder
-    )
-    index.upsert(_chunks())
+    settings = Settings(_env_file=None, data_dir=data, models_dir=models_dir)
+    index = Index(ChromaChunkIndex(settings, embedder), BM25ChunkIndex(settings))
+    for chunk in _chunks():
+        index.replace_document(chunk.meta.doc_id, [chunk])
     return index
 
 
-def _filtered_only(index: ChromaChunkIndex, query: str, k: int, scope, filters=None):
-    res = index._collection.query(
+def _filtered_only(index: Index, query: str, k: int, scope, filters=None):
+    res = index.dense._collection.query(
         query_embeddings=[index.embedder.embed_query(query)],
         n_results=k,
         where=build_where(scope, filters),
@@ -81,11 +84,23 @@ def _filtered_only(index: ChromaChunkIndex, query: str, k: int, scope, filters=N
         (Principal(username="s", department="관광과"), SearchFilters(doc_types=["TXT"])),
     ],
 )
-def test_overfetch_equals_filtered_query(dense, who, filters):
+def test_overfetch_equals_filtered_query(index, who, filters):
     scope = read_scope(who)
     query = "배터리 재활용 예산"
-    got = [h.chunk_id for h in dense.search(query, 5, scope, filters)]
-    assert got == _filtered_only(dense, query, 5, scope, filters)
+    hits = index.dense_search(query, 5, scope, filters)
+    got = [h.chunk_id for h in hits]
+    assert got == _filtered_only(index, query, 5, scope, filters)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    # Chroma's own scoped search (the fallback) agrees as well.
+    vector = index.embedder.embed_query(query)
+    assert [h.chunk_id for h in index.dense.search_vector(vector, 5, scope, filters)] == got
     readable = {c.chunk_id for c in _chunks() if c.meta.access_level is AccessLevel.internal}
     if who.department == "배터리산업과":
         assert set(got) == readable
+
+
+def test_chunk_missing_from_the_sparse_side_is_not_readable(index):
+    # Access is checked against the sparse index's metadata; a chunk it does not hold (a
+    # write in flight) must count as unreadable, never as readable.
+    scope = read_scope(Principal(username="s", department="철강산업과"))
+    assert index.sparse.readable(["d2:1:0", "nope:1:0"], scope) == [True, False]

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from control_tower.domain import SearchFilters
-from control_tower.index.korean_tokenizer import term_spans
+from control_tower.index.korean_tokenizer import BIGRAM_TAG, term_spans
 from control_tower.retrieval import QueryError, Retriever
 from control_tower.retrieval.snippets import (
     _match_ranges,
@@ -158,3 +158,45 @@ def test_coverage_uses_the_terms_stored_at_indexing(retrieval_env):  # noqa: F81
     (chunk,) = index.get(["doc-pub:1:1"])
     assert index.terms("doc-pub:1:1") == tokenize(chunk.text)
     assert index.terms("no-such:1:0") is None
+
+
+def test_stored_spans_are_the_full_text_analysis(retrieval_env):  # noqa: F811
+    index = retrieval_env.index
+    ids = ["doc-pub:1:1", "doc-pub:1:0"]
+    stored = index.term_spans(ids)
+    for chunk in index.get(ids):
+        expected = [(s.term, s.start, s.end) for s in term_spans(chunk.text) if s.tag != BIGRAM_TAG]
+        assert [(s.term, s.start, s.end) for s in stored[chunk.chunk_id]] == expected
+
+
+def test_snippet_from_stored_spans_equals_analysed_snippet(retriever):
+    hits = retriever.search("저상버스 도입 현황", ADMIN, k=3, max_per_doc=None)
+    terms = query_terms("저상버스 도입 현황")
+    for hit in hits:
+        assert hit.snippet == highlight(hit.text, terms)
+
+
+def test_store_without_spans_is_upgraded_and_still_highlighted(tmp_path):
+    import sqlite3
+
+    from control_tower.index.bm25_backend import BM25ChunkIndex
+
+    folder = tmp_path / "bm25"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "chunks.db")
+    old.executescript(
+        """CREATE TABLE chunks (chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL,
+        access TEXT NOT NULL, department TEXT NOT NULL, doc_type TEXT NOT NULL, date INTEGER,
+        allowed_users TEXT NOT NULL, allowed_departments TEXT NOT NULL, tokens TEXT NOT NULL,
+        chunk_json TEXT NOT NULL);
+        INSERT INTO chunks VALUES ('a:1:0', 'a', 'public', '교통정책과', 'txt', NULL, '[]', '[]',
+        '버스', '{}');"""
+    )
+    old.commit()
+    old.close()
+    index = BM25ChunkIndex(directory=folder)
+    assert index.term_spans(["a:1:0"]) == {}  # unknown: the retriever analyses the excerpt
+    # A text without stored spans gets the same marks from the excerpt analysis.
+    assert highlight_many(["저상버스를 도입한다"], query_terms("저상버스"), spans=[None]) == [
+        "<mark>저상버스</mark>를 도입한다"
+    ]

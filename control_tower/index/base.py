@@ -82,3 +82,10 @@ def filters_admit(
         if filters.date_to and doc_date > filters.date_to:
             return False
     return True
+
+
+def has_filters(filters: SearchFilters | None) -> bool:
+    return bool(
+        filters
+        and (filters.departments or filters.doc_types or filters.date_from or filters.date_to)
+    )

@@ -2,8 +2,9 @@
 
 Layout under ``<data_dir>/bm25/``:
 - ``chunks.db`` (SQLite, WAL): one row per chunk — its tokens (so a rebuild never re-runs
-  Kiwi), the filterable metadata as columns, and the whole chunk as JSON for ``get``; plus a
-  ``generation`` counter bumped by every write.
+  Kiwi) and their character spans (so snippets are highlighted without re-running Kiwi at
+  query time), the filterable metadata as columns, and the whole chunk as JSON for ``get``;
+  plus a ``generation`` counter bumped by every write.
 - the scoring matrix lives in memory and is rebuilt lazily on the first search after the
   generation changed (also when another process, e.g. ``ct ingest``, wrote), so writes stay
   cheap during incremental ingestion.
@@ -29,10 +30,16 @@ from control_tower.access import ReadScope
 from control_tower.domain import AccessLevel, Chunk, SearchFilters
 from control_tower.index import korean_tokenizer
 from control_tower.index.base import ChunkIndex, ScoredChunk
+from control_tower.index.korean_tokenizer import BIGRAM_TAG, TermSpan
 from control_tower.index.metadata import date_int
 from control_tower.settings import Settings
 
 _SEP = "\t"  # token separator in storage; Kiwi terms never contain tabs
+_NO_SPAN = "-"  # offsets entry of a bigram term (never highlighted, so not stored)
+_COLUMNS = (
+    "chunk_id, doc_id, access, department, doc_type, date, allowed_users, "
+    "allowed_departments, tokens, chunk_json, offsets"
+)
 _LEVEL_CODES = {lv: i for i, lv in enumerate(AccessLevel)}
 
 _SCHEMA = """
@@ -46,7 +53,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     allowed_users TEXT NOT NULL,
     allowed_departments TEXT NOT NULL,
     tokens TEXT NOT NULL,
-    chunk_json TEXT NOT NULL
+    chunk_json TEXT NOT NULL,
+    offsets TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -60,6 +68,7 @@ class _Snapshot:
 
     generation: int
     chunk_ids: list[str]
+    row_of: dict[str, int]
     model: bm25s.BM25 | None
     vocab: dict[str, int]
     access: np.ndarray  # int8 level code per row
@@ -120,6 +129,9 @@ class BM25ChunkIndex(ChunkIndex):
         self._snapshot: _Snapshot | None = None
         with self._conn() as c:
             c.executescript(_SCHEMA)
+            columns = {row[1] for row in c.execute("PRAGMA table_info(chunks)")}
+            if "offsets" not in columns:  # a store written before spans were kept
+                c.execute("ALTER TABLE chunks ADD COLUMN offsets TEXT")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -151,9 +163,9 @@ class BM25ChunkIndex(ChunkIndex):
     def upsert(self, chunks: Sequence[Chunk]) -> None:
         if not chunks:
             return
-        token_lists = korean_tokenizer.tokenize_batch([c.text for c in chunks])
+        span_lists = korean_tokenizer.spans_batch([c.text for c in chunks])
         rows = []
-        for c, toks in zip(chunks, token_lists, strict=True):
+        for c, spans in zip(chunks, span_lists, strict=True):
             m = c.meta
             rows.append(
                 (
@@ -165,11 +177,15 @@ class BM25ChunkIndex(ChunkIndex):
                     date_int(m.doc_date),
                     json.dumps(m.allowed_users, ensure_ascii=False),
                     json.dumps(m.allowed_departments, ensure_ascii=False),
-                    _SEP.join(toks),
+                    _SEP.join(s.term for s in spans),
                     c.model_dump_json(),
+                    " ".join(
+                        _NO_SPAN if s.tag == BIGRAM_TAG else f"{s.start}:{s.end}" for s in spans
+                    ),
                 )
             )
-        self._write([("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)])
+        marks = ",".join("?" * len(rows[0]))
+        self._write([(f"INSERT OR REPLACE INTO chunks ({_COLUMNS}) VALUES ({marks})", rows)])
 
     def delete_document(self, doc_id: str) -> None:
         self._write([("DELETE FROM chunks WHERE doc_id = ?", [(doc_id,)])])
@@ -197,6 +213,44 @@ class BM25ChunkIndex(ChunkIndex):
             .fetchone()
         )
         return None if row is None else [t for t in row[0].split(_SEP) if t]
+
+    def readable(
+        self, chunk_ids: Sequence[str], scope: ReadScope, filters: SearchFilters | None = None
+    ) -> list[bool]:
+        """Whether each chunk is inside ``scope`` and ``filters``, from the in-memory metadata
+        (what the mask of ``search`` uses). A chunk this index does not hold is not readable.
+
+        The dense side uses this to check its candidates: Chroma reads metadata at ~0.2 ms
+        per record, which at 100k chunks was the largest cost of an access-checked search.
+        """
+        snap = self.snapshot()
+        if not snap.chunk_ids:
+            return [False] * len(chunk_ids)
+        mask = snap.mask(scope, filters)
+        rows = [snap.row_of.get(cid) for cid in chunk_ids]
+        return [r is not None and bool(mask[r]) for r in rows]
+
+    def term_spans(self, chunk_ids: Sequence[str]) -> dict[str, list[TermSpan]]:
+        """Stored highlightable terms (no bigrams) with their spans in the NFC chunk text.
+
+        Chunks indexed before spans were stored are left out (callers analyse those).
+        """
+        out: dict[str, list[TermSpan]] = {}
+        unique = list(dict.fromkeys(chunk_ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            q = (
+                "SELECT chunk_id, tokens, offsets FROM chunks "
+                f"WHERE offsets IS NOT NULL AND chunk_id IN ({','.join('?' * len(part))})"
+            )
+            for cid, tokens, offsets in self._conn().execute(q, part):
+                spans = []
+                for term, off in zip(tokens.split(_SEP), offsets.split(" "), strict=False):
+                    if off != _NO_SPAN and off:
+                        a, _, z = off.partition(":")
+                        spans.append(TermSpan(term, int(a), int(z), ""))
+                out[cid] = spans
+        return out
 
     def count(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
@@ -300,6 +354,7 @@ class BM25ChunkIndex(ChunkIndex):
         return _Snapshot(
             generation=gen,
             chunk_ids=chunk_ids,
+            row_of={cid: i for i, cid in enumerate(chunk_ids)},
             model=model,
             vocab=vocab,
             access=access,

@@ -7,7 +7,8 @@
 - The collection records the embedding model name and dimension; opening it with another
   model is refused (vectors of two models are not comparable).
 - ``ReadScope`` and ``SearchFilters`` become one ``where`` clause, applied inside the ANN
-  query, so chunks the caller may not read are never candidates.
+  query, so chunks the caller may not read are never candidates. ``nearest`` is the
+  unchecked query the ``Index`` facade builds its fast access-checked search on.
 """
 
 from __future__ import annotations
@@ -20,16 +21,11 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from control_tower.access import ReadScope, scope_admits
+from control_tower.access import ReadScope
 from control_tower.domain import AccessLevel, Chunk, SearchFilters
-from control_tower.index.base import ChunkIndex, ScoredChunk, filters_admit
+from control_tower.index.base import ChunkIndex, ScoredChunk, has_filters
 from control_tower.index.errors import IndexConfigError
-from control_tower.index.metadata import (
-    chunk_from_metadata,
-    chunk_metadata,
-    date_int,
-    int_date,
-)
+from control_tower.index.metadata import chunk_from_metadata, chunk_metadata, date_int
 from control_tower.settings import Settings
 
 EF_NAME = "control_tower_embedder"
@@ -265,37 +261,33 @@ class ChromaChunkIndex(ChunkIndex):
     def search_vector(
         self, vector: np.ndarray, k: int, scope: ReadScope, filters: SearchFilters | None = None
     ) -> list[ScoredChunk]:
-        """Search with a precomputed query vector (the hybrid retriever embeds once)."""
+        """Search with a precomputed query vector, scope and filters applied by Chroma.
+
+        A scoped query is a ``where`` clause, which Chroma evaluates by scanning metadata
+        (~0.6 s at 100k chunks). The hybrid retriever avoids it: ``Index.dense_search``
+        over-fetches ``nearest`` and checks access in memory, and only falls back to this.
+        """
         if k <= 0:
             return []
-        # No count() first: it costs ~13 ms at 100k chunks, and Chroma returns fewer than
-        # n_results (or none) by itself when the collection is smaller.
-        query_vector = [np.asarray(vector, dtype=np.float32)]
-        if not scope.everything or _has_filters(filters):
-            # Chroma evaluates an access `where` ($or over levels, departments, allow-lists) by
-            # scanning metadata: ~1 s at 100k chunks. Most callers may read most chunks, so
-            # first over-fetch without a filter and check each hit in Python; the top k readable
-            # hits of an unfiltered list are exactly the filtered top k. Only when too few of
-            # them are readable do we pay for the filtered query.
-            fetch = max(k * OVERFETCH_FACTOR, OVERFETCH_MIN)
-            res = self._collection.query(
-                query_embeddings=query_vector,
-                n_results=fetch,
-                include=["distances", "metadatas"],
-            )
-            ids, dists, metas = res["ids"][0], res["distances"][0], res["metadatas"][0]
-            hits = []
-            for cid, dist, md in zip(ids, dists, metas, strict=True):
-                if _readable(md, scope, filters):
-                    hits.append((cid, dist))
-                    if len(hits) == k:
-                        break
-            if len(hits) == k or len(ids) < fetch:  # k found, or the whole collection seen
-                return _scored(hits)
+        if scope.everything and not has_filters(filters):
+            return self.nearest(vector, k)
         res = self._collection.query(
-            query_embeddings=query_vector,
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=k,
             where=build_where(scope, filters),
+            include=["distances"],
+        )
+        return _scored(zip(res["ids"][0], res["distances"][0], strict=True))
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[ScoredChunk]:
+        """The ``n`` nearest chunks with NO access check: callers must check every one."""
+        if n <= 0:
+            return []
+        # No count() first (~13 ms at 100k chunks): Chroma returns fewer than n_results, or
+        # none, by itself when the collection is smaller.
+        res = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=n,
             include=["distances"],
         )
         return _scored(zip(res["ids"][0], res["distances"][0], strict=True))
@@ -321,34 +313,9 @@ class ChromaChunkIndex(ChunkIndex):
         self._collection = self._open_collection()
 
 
-OVERFETCH_FACTOR = 4
-OVERFETCH_MIN = 64
-
-
-def _readable(md: dict[str, Any], scope: ReadScope, filters: SearchFilters | None) -> bool:
-    """The scope and filter check on one raw Chroma metadata dict (see metadata.py)."""
-    allowed = scope_admits(
-        scope,
-        AccessLevel(md["access"]),
-        md["department"],
-        md.get("allowed_users") or (),
-        md.get("allowed_departments") or (),
-    )
-    if not allowed or filters is None:
-        return allowed
-    return filters_admit(filters, md["department"], md["doc_type"], int_date(md.get("date")))
-
-
 def _scored(hits) -> list[ScoredChunk]:
     # cosine distance = 1 - cosine similarity; report similarity (higher is better)
     return [
         ScoredChunk(chunk_id=cid, score=1.0 - float(d), rank=i + 1)
         for i, (cid, d) in enumerate(hits)
     ]
-
-
-def _has_filters(filters: SearchFilters | None) -> bool:
-    return bool(
-        filters
-        and (filters.departments or filters.doc_types or filters.date_from or filters.date_to)
-    )

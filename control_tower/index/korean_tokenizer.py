@@ -153,6 +153,11 @@ def tokenize(text: str) -> list[str]:
     return KiwiTokenizer.shared().tokenize(text)
 
 
+def spans_batch(texts: Sequence[str]) -> list[list[TermSpan]]:
+    """Terms with their spans for many texts in one Kiwi batch call (what indexing stores)."""
+    return KiwiTokenizer.shared().spans_batch(texts)
+
+
 def tokenize_batch(texts: Sequence[str]) -> list[list[str]]:
     """Terms of many texts in one Kiwi batch call (much faster than one call per text)."""
     return KiwiTokenizer.shared().tokenize_batch(texts)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from control_tower.access import ReadScope, can_read, read_scope
 from control_tower.domain import Chunk, Citation, Principal, SearchFilters, SearchHit, nfc
-from control_tower.index.base import ChunkIndex, ScoredChunk, matches_filters
+from control_tower.index.base import ScoredChunk, matches_filters
 from control_tower.index.korean_tokenizer import KiwiTokenizer
 from control_tower.retrieval.fusion import FusedHit, fuse, single
 from control_tower.retrieval.query_profile import QueryProfile, lexical_coverage, profile_query
@@ -58,11 +58,6 @@ def doc_id_of(chunk_id: str) -> str:
     return chunk_id.rsplit(":", 2)[0]
 
 
-def _backends(index) -> tuple[ChunkIndex, ChunkIndex]:
-    """(dense, sparse) of an ``Index`` facade (``open_index``)."""
-    return index.dense, index.sparse
-
-
 def citation_of(chunk: Chunk) -> Citation:
     m = chunk.meta
     return Citation(
@@ -97,7 +92,7 @@ class Retriever:
 
             index = open_index(settings)
         self.index = index
-        self.dense, self.sparse = _backends(index)
+        self.sparse = index.sparse
         self.reranker = reranker
         name = strategy or settings.retrieval_fusion
         self.strategy = get_strategy(name) if isinstance(name, str) else name
@@ -149,7 +144,7 @@ class Retriever:
         query = nfc(query)
         spans = KiwiTokenizer.shared().spans(query)
         profile = profile_query(query, spans)
-        dense = self.dense.search(query, n, scope, filters) if mode != "sparse" else []
+        dense = self.index.dense_search(query, n, scope, filters) if mode != "sparse" else []
         sparse = self.sparse.search(query, n, scope, filters) if mode != "dense" else []
         coverage = None
         if sparse and mode == "hybrid" and (with_coverage or self.strategy.needs_coverage):
@@ -227,7 +222,12 @@ class Retriever:
                 break
 
         if snippets and chosen:
-            texts = highlight_many([c.text for _, c in chosen], query_terms(query))
+            stored = self.index.term_spans([c.chunk_id for _, c in chosen])
+            texts = highlight_many(
+                [c.text for _, c in chosen],
+                query_terms(query),
+                spans=[stored.get(c.chunk_id) for _, c in chosen],
+            )
         else:
             texts = [""] * len(chosen)
         return [

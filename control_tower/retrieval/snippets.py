@@ -62,34 +62,51 @@ def highlight(text: str, query_terms: set[str], width: int = SNIPPET_CHARS) -> s
 
 
 def highlight_many(
-    texts: Sequence[str], query_terms: set[str], width: int = SNIPPET_CHARS
+    texts: Sequence[str],
+    query_terms: set[str],
+    width: int = SNIPPET_CHARS,
+    spans: Sequence[list[TermSpan] | None] | None = None,
 ) -> list[str]:
-    """``highlight`` for the hits of one search, with one Kiwi call for all of them.
+    """``highlight`` for the hits of one search.
 
-    Kiwi is the costly part of a search (~3 ms per 1,000 characters), so it only analyses
-    each excerpt (plus a little context, so words cut by the window edge still analyse as
-    they do in the full text). The excerpt itself is placed where the query terms occur as
-    plain substrings, which is what Kiwi would find up to inflected verb forms.
+    ``spans``: each text's term spans as stored at indexing (``Index.term_spans``), or None
+    where unknown. Kiwi costs ~3 ms per 1,000 characters, the largest part of a search after
+    the query embedding, so a text without stored spans has only its excerpt analysed (plus
+    a little context, so a word cut by the window edge analyses as in the full text); the
+    excerpt is placed where the query terms occur as plain substrings.
     """
     texts = [normalize(t) for t in texts]
-    windows = [_window(t, query_terms, width) for t in texts]
-    regions = [
-        (max(0, begin - _CONTEXT_CHARS), min(len(t), end + _CONTEXT_CHARS))
-        for t, (begin, end) in zip(texts, windows, strict=True)
-    ]
-    if query_terms:
-        spans = KiwiTokenizer.shared().spans_batch(
-            [t[a:z] for t, (a, z) in zip(texts, regions, strict=True)]
+    known: list[list[TermSpan] | None] = list(spans) if spans is not None else [None] * len(texts)
+    windows: list[tuple[int, int]] = []
+    ranges: list[list[tuple[int, int]] | None] = []
+    for text, text_spans in zip(texts, known, strict=True):
+        if text_spans is None:
+            windows.append(_window(text, query_terms, width))
+            ranges.append(None)
+        else:
+            matched = _match_ranges(text_spans, query_terms) if query_terms else []
+            windows.append(_best_window(matched, len(text), width))
+            ranges.append(matched)
+    todo = [i for i, r in enumerate(ranges) if r is None]
+    if todo and query_terms:
+        regions = [
+            (
+                max(0, windows[i][0] - _CONTEXT_CHARS),
+                min(len(texts[i]), windows[i][1] + _CONTEXT_CHARS),
+            )
+            for i in todo
+        ]
+        analysed = KiwiTokenizer.shared().spans_batch(
+            [texts[i][a:z] for i, (a, z) in zip(todo, regions, strict=True)]
         )
-    else:
-        spans = [[] for _ in texts]
-    out = []
-    for text, (begin, end), (offset, _), region_spans in zip(
-        texts, windows, regions, spans, strict=True
-    ):
-        ranges = [(a + offset, z + offset) for a, z in _match_ranges(region_spans, query_terms)]
-        out.append(_render(text, ranges, begin, end))
-    return out
+        for i, (offset, _), region_spans in zip(todo, regions, analysed, strict=True):
+            ranges[i] = [
+                (a + offset, z + offset) for a, z in _match_ranges(region_spans, query_terms)
+            ]
+    return [
+        _render(text, r or [], begin, end)
+        for text, r, (begin, end) in zip(texts, ranges, windows, strict=True)
+    ]
 
 
 def _window(text: str, query_terms: set[str], width: int) -> tuple[int, int]:
