@@ -200,3 +200,10 @@ def test_store_without_spans_is_upgraded_and_still_highlighted(tmp_path):
     assert highlight_many(["저상버스를 도입한다"], query_terms("저상버스"), spans=[None]) == [
         "<mark>저상버스</mark>를 도입한다"
     ]
+
+
+def test_warm_up_loads_the_bm25_snapshot(retrieval_env):  # noqa: F811
+    fresh = Retriever(retrieval_env.settings, index=retrieval_env.index)
+    retrieval_env.index.sparse._snapshot = None
+    fresh.warm_up()
+    assert retrieval_env.index.sparse._snapshot is not None

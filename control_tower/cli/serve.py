@@ -11,8 +11,10 @@ from control_tower.health import StartupState
 from control_tower.settings import Settings, get_settings
 
 
-def _background_start(settings: Settings, startup: StartupState, llm_server, demo: bool) -> None:
-    """Demo ingestion and LLM warm-up run while the app already answers /healthz."""
+def _background_start(
+    settings: Settings, startup: StartupState, services, llm_server, demo: bool
+) -> None:
+    """Demo ingestion, search warm-up and LLM start run while the app answers /healthz."""
     try:
         if demo:
             from control_tower.bootstrap import prepare_demo
@@ -26,6 +28,11 @@ def _background_start(settings: Settings, startup: StartupState, llm_server, dem
                 f"갱신 {c.get('updated', 0)}, 변경 없음 {c.get('unchanged', 0)}, "
                 f"건너뜀 {c.get('skipped', 0)}, 실패 {c.get('failed', 0)}"
             )
+        # The first search of a process loads the embedding model, Kiwi, Chroma's HNSW
+        # graph and the BM25 matrix (~20 s at 100k chunks); do it before reporting ready.
+        startup.phase = "warming-search"
+        startup.message = "검색 색인을 메모리에 올리는 중입니다."
+        services.retriever.warm_up()
         if llm_server is not None:
             startup.phase = "starting-llm"
             startup.message = "내장 LLM 서버를 시작하는 중입니다."
@@ -75,7 +82,9 @@ def serve(
 
     app = create_app(settings, startup=startup)
     worker = threading.Thread(
-        target=_background_start, args=(settings, startup, llm_server, demo), daemon=True
+        target=_background_start,
+        args=(settings, startup, app.state.services, llm_server, demo),
+        daemon=True,
     )
     worker.start()
     host = host or settings.host

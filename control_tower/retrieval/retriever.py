@@ -126,6 +126,11 @@ class Retriever:
             hits = self.reranker.rerank(query, hits)[:k]
         return hits
 
+    def warm_up(self) -> None:
+        """Load what the first search of a process would: the embedding model, Kiwi, Chroma's
+        HNSW graph and the BM25 matrix. As an anonymous principal: it needs no rights."""
+        self.search("포항시 인공지능 사업 예산", Principal.anonymous(), k=1)
+
     def candidates(
         self,
         query: str,
