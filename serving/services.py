@@ -28,7 +28,7 @@ class Services:
         from control_tower.index import open_index
 
         with self._lock:
-            return open_index(self.settings)
+            return open_index(self.settings, background_refresh=True)
 
     @cached_property
     def retriever(self):

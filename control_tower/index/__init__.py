@@ -11,11 +11,15 @@ from control_tower.index.facade import Index
 from control_tower.settings import Settings
 
 
-def open_index(settings: Settings, *, embedder: Any = None) -> Index:
+def open_index(
+    settings: Settings, *, embedder: Any = None, background_refresh: bool = False
+) -> Index:
     """Both backends for ``settings`` (embedded or HTTP Chroma by configuration).
 
     ``embedder``: an already loaded ``Embedder`` to share (tests, the web app); by default
-    one is loaded from the configured model.
+    one is loaded from the configured model. ``background_refresh``: long-running servers
+    keep searching on the previous BM25 matrix while a newer one is built (see
+    ``BM25ChunkIndex.snapshot``).
     """
     from control_tower.index.bm25_backend import BM25ChunkIndex
     from control_tower.index.chroma_backend import ChromaChunkIndex
@@ -24,7 +28,10 @@ def open_index(settings: Settings, *, embedder: Any = None) -> Index:
         from control_tower.embeddings import Embedder
 
         embedder = Embedder(settings)
-    return Index(dense=ChromaChunkIndex(settings, embedder), sparse=BM25ChunkIndex(settings))
+    return Index(
+        dense=ChromaChunkIndex(settings, embedder),
+        sparse=BM25ChunkIndex(settings, background_refresh=background_refresh),
+    )
 
 
 __all__ = ["ChunkIndex", "Index", "IndexConfigError", "ScoredChunk", "open_index"]

@@ -17,8 +17,10 @@ caller may not read can never appear — the same rule Chroma's ``where`` applie
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,10 @@ from control_tower.index.korean_tokenizer import BIGRAM_TAG, TermSpan
 from control_tower.index.metadata import date_int
 from control_tower.settings import Settings
 
+log = logging.getLogger(__name__)
+
+# Minimum seconds between the end of one background rebuild and the start of the next.
+REFRESH_GAP_S = 5.0
 _SEP = "\t"  # token separator in storage; Kiwi terms never contain tabs
 _NO_SPAN = "-"  # offsets entry of a bigram term (never highlighted, so not stored)
 _COLUMNS = (
@@ -117,7 +123,13 @@ class _Snapshot:
 class BM25ChunkIndex(ChunkIndex):
     name = "sparse"
 
-    def __init__(self, settings: Settings | None = None, *, directory: Path | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        directory: Path | None = None,
+        background_refresh: bool = False,
+    ):
         if directory is None:
             if settings is None:
                 raise ValueError("settings or directory is required")
@@ -127,6 +139,10 @@ class BM25ChunkIndex(ChunkIndex):
         self._local = threading.local()
         self._lock = threading.Lock()  # guards _snapshot rebuilds
         self._snapshot: _Snapshot | None = None
+        self._background_refresh = background_refresh
+        self._refresher: threading.Thread | None = None
+        self._refresher_lock = threading.Lock()
+        self._last_build_end = 0.0  # monotonic seconds
         with self._conn() as c:
             c.executescript(_SCHEMA)
             columns = {row[1] for row in c.execute("PRAGMA table_info(chunks)")}
@@ -296,15 +312,54 @@ class BM25ChunkIndex(ChunkIndex):
 
     # --- the in-memory scoring snapshot --------------------------------------------------
     def snapshot(self) -> _Snapshot:
-        """The current snapshot, rebuilt if any process wrote since it was built."""
+        """The current snapshot, rebuilt if any process wrote since it was built.
+
+        With ``background_refresh`` (the web app) a stale snapshot keeps answering while a
+        thread builds the new one: a rebuild takes ~20 s at 100k chunks, and during an
+        ingestion run every write would otherwise stall the next search that long. Stale
+        answers are safe for access control: the retriever re-checks every hit against the
+        stored chunk (current metadata), and a chunk the snapshot lacks is unreadable.
+        """
         gen = self._generation()
         snap = self._snapshot
         if snap is not None and snap.generation == gen:
             return snap
+        if snap is not None and self._background_refresh:
+            self._start_refresh()
+            return snap
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != self._generation():
-                self._snapshot = self._build()
+                self._rebuild()
             return self._snapshot
+
+    def wait_for_refresh(self, timeout: float | None = None) -> None:
+        """Block until a running background rebuild has finished (tests, shutdown)."""
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.join(timeout)
+
+    def _start_refresh(self) -> None:
+        with self._refresher_lock:
+            if self._refresher is not None and self._refresher.is_alive():
+                return
+            self._refresher = threading.Thread(
+                target=self._refresh, name="bm25-refresh", daemon=True
+            )
+            self._refresher.start()
+
+    def _refresh(self) -> None:
+        # Leave the CPU to ingestion between rebuilds: at most one per REFRESH_GAP_S.
+        time.sleep(max(0.0, self._last_build_end + REFRESH_GAP_S - time.monotonic()))
+        try:
+            with self._lock:
+                if self._snapshot is None or self._snapshot.generation != self._generation():
+                    self._rebuild()
+        except Exception:  # the old snapshot keeps serving; the next search retries
+            log.exception("BM25 snapshot rebuild failed")
+
+    def _rebuild(self) -> None:
+        self._snapshot = self._build()
+        self._last_build_end = time.monotonic()
 
     def _build(self) -> _Snapshot:
         c = self._conn()
