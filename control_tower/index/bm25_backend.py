@@ -21,6 +21,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,7 +374,12 @@ class BM25ChunkIndex(ChunkIndex):
         finally:
             c.execute("COMMIT")
         n = len(rows)
-        vocab: dict[str, int] = {}
+        # Term → id without a Python-level step per token (~116 tokens per chunk, 11.6M at
+        # 100k chunks): a defaultdict whose factory is its own length numbers new terms, and
+        # map() drives it from C. A listcomp with setdefault took half of the rebuild time.
+        numbering: defaultdict[str, int] = defaultdict()
+        numbering.default_factory = numbering.__len__
+        term_id = numbering.__getitem__
         dept_codes: dict[str, int] = {}
         type_codes: dict[str, int] = {}
         access = np.empty(n, dtype=np.int8)
@@ -396,7 +402,8 @@ class BM25ChunkIndex(ChunkIndex):
                     user_rows.setdefault(u, []).append(i)
                 for dp in json.loads(ad):
                     dept_rows.setdefault(dp, []).append(i)
-            corpus_ids.append([vocab.setdefault(t, len(vocab)) for t in toks.split(_SEP) if t])
+            corpus_ids.append(list(map(term_id, toks.split(_SEP))) if toks else [])
+        vocab = dict(numbering)  # plain dict: a lookup must never add a term
         model = None
         if n and vocab:
             model = bm25s.BM25()
