@@ -4,6 +4,11 @@ The default model is the prepared ``multilingual-e5-small`` folder under ``setti
 (``ct models prepare``). Any other sentence-transformers folder or name can be configured with
 ``CT_EMBEDDING_MODEL``. Texts are NFC-normalized (NFD Hangul would otherwise tokenize into
 jamo and lose recall) and vectors are L2-normalized, so a dot product is the cosine.
+
+Two engines compute the same vectors (cosine >= 0.9999): ONNX Runtime on the folder's
+``onnx/model.onnx`` (``control_tower.onnx_encoder``; about half the query latency, and torch is
+never imported) and torch through sentence-transformers (any folder or hub model, and the only
+one that honours ``embedding_dtype``). ``CT_EMBEDDING_ENGINE=auto`` picks ONNX when it can.
 """
 
 from __future__ import annotations
@@ -13,15 +18,18 @@ import os
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
 from control_tower.models.errors import ModelError
+from control_tower.onnx_encoder import OnnxEncoder, onnx_problem
 from control_tower.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+Engine = Literal["onnx", "torch"]
 
 # The e5 family was trained with these prefixes; without them retrieval quality drops.
 E5_QUERY_PREFIX = "query: "
@@ -80,7 +88,7 @@ def _usable_cores() -> int:
 
 
 def embedding_threads(settings: Settings) -> int:
-    """torch intra-op threads for the embedder.
+    """Intra-op threads for the embedder (torch or ONNX Runtime).
 
     Default: half the usable cores. On the 2-core target the embedder shares the CPU with
     vLLM and ingestion; there, one thread answered a query in ~0.1 s while two contended
@@ -91,15 +99,52 @@ def embedding_threads(settings: Settings) -> int:
     return max(1, _usable_cores() // 2)
 
 
-class Embedder:
-    """Embeds passages and queries into L2-normalized float32 vectors."""
+def choose_engine(settings: Settings, location: Path | str, *, device: str = "cpu") -> Engine:
+    """The engine for ``settings.embedding_engine`` and this model location.
 
-    def __init__(self, settings: Settings | None = None, *, device: str = "cpu") -> None:
-        self._settings = settings or get_settings()
-        self._location = resolve_model_location(self._settings)
-        self._query_prefix, self._passage_prefix = _prefixes_for(self._location)
-        self._batch_size = self._settings.embedding_batch_size
-        self._model = self._load(device)
+    ``auto``: ONNX when the folder has a usable ``onnx/model.onnx``, the device is the CPU and
+    the dtype is float32 (bfloat16 exists only in torch, and an index built with it must keep
+    being queried with it); torch otherwise. ``onnx``: ONNX or a clear error.
+    """
+    requested = settings.embedding_engine
+    if requested == "torch":
+        return "torch"
+    if isinstance(location, Path):
+        problem = onnx_problem(location)
+    else:
+        problem = "허브 모델 이름에는 ONNX 파일이 없습니다 (로컬 폴더가 필요합니다)"
+    if requested == "onnx":
+        if device != "cpu":
+            problem = f"ONNX 엔진은 CPU 만 지원합니다 (device={device})"
+        if problem:
+            raise ModelError(
+                "embedding_onnx_unavailable",
+                f"ONNX 엔진(CT_EMBEDDING_ENGINE=onnx)으로 임베딩 모델을 쓸 수 없습니다: "
+                f"{location} — {problem}",
+                hint="내장 모델이면 `ct models prepare` 를 실행해 ONNX 파일을 만들고, 다른 "
+                "모델이면 CT_EMBEDDING_ENGINE=auto 또는 torch 로 설정하세요.",
+            )
+        return "onnx"
+    usable = problem is None and device == "cpu" and settings.embedding_dtype == "float32"
+    return "onnx" if usable else "torch"
+
+
+class _Encoder(Protocol):
+    """What an engine does: texts (prefixes applied) → L2-normalized float32 vectors."""
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class SentenceTransformersEncoder:
+    """The torch engine: sentence-transformers on any folder or hub model, batched."""
+
+    def __init__(self, location: Path | str, settings: Settings, *, device: str) -> None:
+        self._location = location
+        self._batch_size = settings.embedding_batch_size
+        self._model = self._load(settings, device)
         # sentence-transformers >= 6 renamed the method; support both.
         model = self._model
         get_dim = (
@@ -110,16 +155,16 @@ class Embedder:
         if not dim:
             raise ModelError(
                 "embedding_model_invalid",
-                f"임베딩 차원을 알 수 없는 모델입니다: {self._location}",
+                f"임베딩 차원을 알 수 없는 모델입니다: {location}",
                 hint="sentence-transformers 형식(modules.json, 1_Pooling)의 폴더인지 확인하세요.",
             )
-        self._dimension = int(dim)
+        self.dimension = int(dim)
 
-    def _load(self, device: str) -> SentenceTransformer:
+    def _load(self, settings: Settings, device: str) -> SentenceTransformer:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        threads = embedding_threads(self._settings)
+        threads = embedding_threads(settings)
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         local = isinstance(self._location, Path)
@@ -128,7 +173,7 @@ class Embedder:
                 str(self._location),
                 device=device,
                 local_files_only=local,
-                model_kwargs={"dtype": getattr(torch, self._settings.embedding_dtype)},
+                model_kwargs={"dtype": getattr(torch, settings.embedding_dtype)},
             )
         except Exception as exc:  # noqa: BLE001 - any loader failure becomes one clear error
             raise ModelError(
@@ -139,6 +184,33 @@ class Embedder:
                 "`ct models status` 로 상태를 확인하세요.",
             ) from exc
 
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts,
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class Embedder:
+    """Embeds passages and queries into L2-normalized float32 vectors."""
+
+    def __init__(self, settings: Settings | None = None, *, device: str = "cpu") -> None:
+        self._settings = settings or get_settings()
+        self._location = resolve_model_location(self._settings)
+        self._query_prefix, self._passage_prefix = _prefixes_for(self._location)
+        self._engine = choose_engine(self._settings, self._location, device=device)
+        self._encoder: _Encoder
+        if self._engine == "onnx":
+            self._encoder = OnnxEncoder(self._location, embedding_threads(self._settings))
+        else:
+            self._encoder = SentenceTransformersEncoder(
+                self._location, self._settings, device=device
+            )
+
     @property
     def model_name(self) -> str:
         """The configured name (recorded with the index, so a model change is detected)."""
@@ -146,11 +218,16 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return self._dimension
+        return self._encoder.dimension
 
     @property
     def location(self) -> str:
         return str(self._location)
+
+    @property
+    def engine(self) -> Engine:
+        """``"onnx"`` (ONNX Runtime) or ``"torch"`` (sentence-transformers)."""
+        return self._engine
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for passages/chunks, shape ``(len(texts), dimension)``."""
@@ -170,13 +247,6 @@ class Embedder:
         if isinstance(texts, str):
             raise TypeError("expected a sequence of strings, not one string")
         if len(texts) == 0:
-            return np.empty((0, self._dimension), dtype=np.float32)
+            return np.empty((0, self.dimension), dtype=np.float32)
         prepared = [prefix + unicodedata.normalize("NFC", t) for t in texts]
-        vectors = self._model.encode(
-            prepared,
-            batch_size=self._batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return self._encoder.encode(prepared)

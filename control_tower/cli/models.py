@@ -115,7 +115,8 @@ def status(
         )
         return
     labels = {"ready": "[green]준비됨[/]", "missing": "[dim]없음[/]",
-              "incomplete": "[yellow]미완성[/]", "corrupt": "[red]손상[/]"}  # fmt: skip
+              "incomplete": "[yellow]미완성[/]", "corrupt": "[red]손상[/]",
+              "outdated": "[yellow]이전 버전[/]"}  # fmt: skip
     table = Table(title=f"내장 모델 ({settings.models_dir})")
     for column in ("이름", "상태", "검증", "크기", "준비 시각", "폴더"):
         table.add_column(column)
@@ -133,5 +134,5 @@ def status(
     for s in statuses:
         for problem in s.problems:
             console.print(f"[red]{s.key}[/]: {problem}")
-    if any(s.state in ("incomplete", "corrupt") for s in statuses):
+    if any(s.state in ("incomplete", "corrupt", "outdated") for s in statuses):
         console.print("[yellow]해결 방법:[/] `ct models prepare` 를 다시 실행하세요.")

