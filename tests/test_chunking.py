@@ -133,3 +133,17 @@ def test_defaults_come_from_settings(monkeypatch):
         assert max(len(c.text) for c in chunks) <= 200
     finally:
         reset_settings_cache()
+
+
+def test_table_keeps_repeated_numbers_and_column_alignment():
+    from ingest.parsers.markdown_blocks import table_blocks
+
+    rows = [
+        ["연도", "국비", "도비", "시비"],
+        ["2025", "16", "16", "16"],
+        ["구분", "합계", "합계", "8"],
+    ]
+    (block,) = table_blocks(rows)
+    lines = block.text.splitlines()
+    assert lines[2] == "| 2025 | 16 | 16 | 16 |"  # numbers are data, never deduplicated
+    assert lines[3] == "| 구분 | 합계 |  | 8 |"  # a replicated merged label, blanked in place

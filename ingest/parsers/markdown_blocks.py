@@ -73,12 +73,24 @@ def table_blocks(rows: list[list[str]], **prov) -> list[Block]:
     rows = [r + [""] * (width - len(r)) for r in rows]
     keep = [j for j in range(width) if any(r[j].strip() for r in rows)]
     rows = [[r[j] for j in keep] for r in rows]
-    # A merged cell replicated across the columns it spans reads as stutter: keep it once.
-    rows = [[c for k, c in enumerate(r) if k == 0 or c != r[k - 1] or not c] for r in rows]
+    rows = [_unstutter(r) for r in rows]
     if all(sum(1 for c in r if c.strip()) <= 1 for r in rows):
         texts = [next((c for c in r if c.strip()), "") for r in rows]
         return [Block(kind=BlockKind.paragraph, text=t, **prov) for t in texts if t.strip()]
     return [Block(kind=BlockKind.table, text=render_table(rows), **prov)]
+
+
+def _unstutter(row: list[str]) -> list[str]:
+    """Blank a label repeated in the next column: converters replicate a merged cell across
+    the columns it spans, which reads as stutter. The slot stays (columns keep lining up
+    with the header) and numbers are never blanked — "16 | 16 | 16" in a budget table is
+    data, not a merged cell."""
+    out = list(row)
+    for k in range(1, len(row)):
+        cell = row[k]
+        if cell.strip() and cell == row[k - 1] and not any(ch.isdigit() for ch in cell):
+            out[k] = ""
+    return out
 
 
 def markdown_to_blocks(markdown: str) -> list[Block]:
