@@ -6,8 +6,6 @@ scored), and everything that leaves the server is re-checked with ``can_read``.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from pydantic import BaseModel
 
 from control_tower.domain import AccessLevel, DocumentMeta, Principal
@@ -47,28 +45,14 @@ def can_read(principal: Principal, meta: DocumentMeta) -> bool:
 
 
 def scope_allows(scope: ReadScope, meta: DocumentMeta) -> bool:
-    return scope_admits(
-        scope, meta.access_level, meta.department, meta.allowed_users, meta.allowed_departments
-    )
-
-
-def scope_admits(
-    scope: ReadScope,
-    level: AccessLevel,
-    department: str,
-    allowed_users: Collection[str],
-    allowed_departments: Collection[str],
-) -> bool:
-    """The rule itself, on bare fields: index backends check raw stored metadata with it
-    (building a ``DocumentMeta`` per candidate would cost more than the search)."""
-    if scope.everything or level in scope.levels:
+    if scope.everything or meta.access_level in scope.levels:
         return True
-    if level is AccessLevel.department:
-        return scope.department is not None and department == scope.department
-    if level is AccessLevel.restricted:
-        if scope.username is not None and scope.username in allowed_users:
+    if meta.access_level is AccessLevel.department:
+        return scope.department is not None and meta.department == scope.department
+    if meta.access_level is AccessLevel.restricted:
+        if scope.username is not None and scope.username in meta.allowed_users:
             return True
-        return scope.department is not None and scope.department in allowed_departments
+        return scope.department is not None and scope.department in meta.allowed_departments
     return False
 
 

@@ -92,7 +92,7 @@ def test_retriever_rechecks_every_hit_even_if_a_backend_leaks(retrieval_env):  #
     leaky = Retriever(retrieval_env.settings, index=_LeakyIndex(retrieval_env.index))
     # Both leaky sides really return forbidden chunks, so the re-check is what stops them.
     scope = read_scope(PRINCIPALS["staff_a"])
-    leaked = leaky.index.dense_search("포항시", 50, scope) + leaky.sparse.search(
+    leaked = leaky.index.dense_search("포항시", 50, scope) + leaky.index.sparse.search(
         "포항시", 50, scope
     )
     leaked_docs = {doc_id_of(h.chunk_id) for h in leaked}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from datetime import date
 
 from pydantic import BaseModel
 
@@ -60,26 +59,17 @@ def matches_filters(chunk: Chunk, filters: SearchFilters | None) -> bool:
     if filters is None:
         return True
     meta = chunk.meta
-    return filters_admit(filters, meta.department, meta.doc_type, meta.doc_date)
-
-
-def filters_admit(
-    filters: SearchFilters | None, department: str, doc_type: str, doc_date: date | None
-) -> bool:
-    """``matches_filters`` on bare fields (for raw backend metadata)."""
-    if filters is None:
-        return True
     # SearchFilters holds its values normalized (NFC departments, lower-case doc types).
-    if filters.departments and department not in filters.departments:
+    if filters.departments and meta.department not in filters.departments:
         return False
-    if filters.doc_types and doc_type not in filters.doc_types:
+    if filters.doc_types and meta.doc_type not in filters.doc_types:
         return False
     if filters.date_from or filters.date_to:
-        if doc_date is None:
+        if meta.doc_date is None:
             return False
-        if filters.date_from and doc_date < filters.date_from:
+        if filters.date_from and meta.doc_date < filters.date_from:
             return False
-        if filters.date_to and doc_date > filters.date_to:
+        if filters.date_to and meta.doc_date > filters.date_to:
             return False
     return True
 

@@ -245,8 +245,6 @@ class BM25ChunkIndex(ChunkIndex):
         per record, which at 100k chunks was the largest cost of an access-checked search.
         """
         snap = self.snapshot()
-        if not snap.chunk_ids:
-            return [False] * len(chunk_ids)
         mask = snap.mask(scope, filters)
         rows = [snap.row_of.get(cid) for cid in chunk_ids]
         return [r is not None and bool(mask[r]) for r in rows]

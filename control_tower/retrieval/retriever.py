@@ -92,7 +92,6 @@ class Retriever:
 
             index = open_index(settings)
         self.index = index
-        self.sparse = index.sparse
         self.reranker = reranker
         name = strategy or settings.retrieval_fusion
         self.strategy = get_strategy(name) if isinstance(name, str) else name
@@ -150,7 +149,7 @@ class Retriever:
         spans = KiwiTokenizer.shared().spans(query)
         profile = profile_query(query, spans)
         dense = self.index.dense_search(query, n, scope, filters) if mode != "sparse" else []
-        sparse = self.sparse.search(query, n, scope, filters) if mode != "dense" else []
+        sparse = self.index.sparse.search(query, n, scope, filters) if mode != "dense" else []
         coverage = None
         if sparse and mode == "hybrid" and (with_coverage or self.strategy.needs_coverage):
             # The terms stored at indexing time: re-analysing the text would cost ~5 ms.
