@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from control_tower import __version__
 from control_tower.health import StartupState
 from control_tower.settings import Settings, get_settings
+from serving.errors import install_error_handlers
 from serving.services import Services
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -36,13 +35,5 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Users see Korean; developers still get the field-level details.
-        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "요청" for e in exc.errors())
-        return JSONResponse(
-            status_code=422,
-            content={"detail": f"요청 형식이 올바르지 않습니다: {fields}", "errors": exc.errors()},
-        )
-
+    install_error_handlers(app)
     return app

@@ -61,7 +61,12 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
+        """A session for reads (close it: ``with store.session() as s``)."""
         return self._sessions()
+
+    def begin(self):
+        """A session in a transaction, committed on exit: ``with store.begin() as s``."""
+        return self._sessions.begin()
 
     def close(self) -> None:
         self.engine.dispose()
