@@ -111,6 +111,42 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    # --- accounts and sessions -----------------------------------------------
+    session_idle_minutes: int = Field(
+        30, ge=1, description="A session unused this long is dead (idle expiry)."
+    )
+    session_absolute_hours: int = Field(
+        12, ge=1, description="A session is dead this long after login, used or not."
+    )
+    session_cookie_secure: bool | None = Field(
+        None,
+        description="Secure flag of the session cookies. None = automatic: set when the "
+        "request came over HTTPS (directly or as reported by a trusted proxy) or when the "
+        "server listens on a non-loopback address; plain http on 127.0.0.1/localhost "
+        "(development, the demo) works without it.",
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords in a row before an account is locked."
+    )
+    login_lockout_minutes: int = Field(15, ge=1, description="How long a locked account waits.")
+    login_ip_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed logins from one address within the window before "
+        "that address is refused (per-address rate limit).",
+    )
+    login_ip_window_minutes: int = Field(10, ge=1, description="Window of the address limit.")
+    trusted_header: str | None = Field(
+        None,
+        description="Header carrying the user name set by the city's SSO reverse proxy "
+        "(e.g. X-Remote-User). Off when unset; honoured only from trusted_proxies.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or CIDR ranges of the SSO reverse proxy (JSON list in "
+        'CT_TRUSTED_PROXIES, e.g. ["10.0.0.5", "10.1.0.0/16"]).',
+    )
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         # Resolve once, so a later chdir (tests, workers) cannot move the state.
