@@ -204,9 +204,10 @@ def test_api_unknown_user_is_401_in_korean(api):
 def test_api_search_is_audited(api, retrieval_env):  # noqa: F811
     from control_tower.audit import AuditLog
 
-    before = len(AuditLog(retrieval_env.settings).read())
+    audit = AuditLog(api.app.state.services.store)
+    before = len(audit.read())
     assert _get(api, "park", q="사례관리 인력").status_code == 200
-    events = AuditLog(retrieval_env.settings).read()
+    events = audit.read()
     assert len(events) == before + 1
     last = events[-1]
     assert last.event == "search" and last.surface == "api"

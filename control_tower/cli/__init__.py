@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from control_tower.cli import doctor, ingest, llm, models, search, serve
+from control_tower.cli import db, doctor, ingest, llm, models, search, serve
 from control_tower.cli import eval as eval_cmd
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(models.app, name="models")
 app.add_typer(llm.app, name="llm")
 app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(db.app, name="db")
 app.command("ingest")(ingest.ingest)
 app.command("search")(search.search)
 app.command("doctor")(doctor.doctor)

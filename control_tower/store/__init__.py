@@ -9,7 +9,23 @@ from control_tower.store.store import INDEXED, PENDING, Store, users_from_dicts
 
 
 def open_store(settings: Settings) -> Store:
-    return Store(settings.database_url)
+    """The store, migrated to the newest schema; a legacy ``logs/audit.jsonl`` is imported."""
+    store = Store(settings.database_url)
+    _import_legacy_audit(store, settings)
+    return store
+
+
+def _import_legacy_audit(store: Store, settings: Settings) -> None:
+    from control_tower.audit import LEGACY_AUDIT_FILE, AuditLog
+
+    legacy = settings.logs_dir / LEGACY_AUDIT_FILE
+    claimed = legacy.with_name(LEGACY_AUDIT_FILE + ".importing")
+    try:
+        legacy.rename(claimed)  # atomic: of two processes starting together, one imports
+    except FileNotFoundError:
+        return
+    AuditLog(store).import_jsonl(claimed)
+    claimed.rename(legacy.with_name(LEGACY_AUDIT_FILE + ".imported"))
 
 
 __all__ = [

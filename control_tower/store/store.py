@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_tower.domain import DocumentMeta, Principal, Role, now
+from control_tower.store.migrate import upgrade_database
 from control_tower.store.models import (
-    Base,
     DocumentRow,
     DocumentVersionRow,
     IngestRunRow,
@@ -29,7 +29,17 @@ PENDING = "pending"
 INDEXED = "indexed"
 
 
-def _make_engine(url: str) -> Engine:
+def engine_url(url: str) -> str:
+    """``postgresql://`` without a driver means pg8000 (pure Python, BSD) — the driver we ship;
+    SQLAlchemy's default would be psycopg2, which is not installed (and is LGPL)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+pg8000://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = engine_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
@@ -56,8 +66,8 @@ class Store:
             db_path = database_url.removeprefix("sqlite:///")
             if db_path and db_path != ":memory:":
                 os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
-        self.engine = _make_engine(database_url)
-        Base.metadata.create_all(self.engine)
+        self.engine = make_engine(database_url)
+        upgrade_database(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

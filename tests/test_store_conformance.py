@@ -1,0 +1,188 @@
+"""One conformance suite for every SQL backend the store supports (SQLite and PostgreSQL):
+the same calls must give the same answers on both, migrations included."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from control_tower.audit import AuditEvent, AuditFilter, AuditLog
+from control_tower.domain import AccessLevel, DocumentMeta, Principal, Role
+from control_tower.store import Store
+from control_tower.store.migrate import current_revision, head_revision, upgrade_database
+from control_tower.store.models import DepartmentRow, JobRow, SessionRow, UserRow
+from tests.store_backends import database_url  # noqa: F401 - fixture
+
+TABLES = {
+    "documents",
+    "document_versions",
+    "ingest_runs",
+    "users",
+    "departments",
+    "sessions",
+    "api_keys",
+    "login_failures",
+    "jobs",
+    "audit_events",
+    "alembic_version",
+}
+
+
+def _meta(doc_id: str, path: str, **kw) -> DocumentMeta:
+    base = dict(
+        doc_id=doc_id,
+        version=1,
+        title="스마트 교차로 구축 계획",
+        department="교통정책과",
+        access_level=AccessLevel.department,
+        source_path=path,
+        doc_type="hwpx",
+        doc_date=date(2026, 3, 2),
+        content_hash="a" * 64,
+    )
+    return DocumentMeta(**(base | kw))
+
+
+def test_migrated_to_head_with_every_table(database_url):  # noqa: F811
+    store = Store(database_url)
+    assert current_revision(store.engine) == head_revision()
+    assert TABLES <= set(sa.inspect(store.engine).get_table_names())
+    upgrade_database(store.engine)  # idempotent
+    Store(database_url)  # a second process opening the same database
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_document_lifecycle(database_url):  # noqa: F811
+    store = Store(database_url)
+    path = "/data/uploads/교통정책과/교차로_100%_계획.hwpx"
+    meta = _meta("d1", path, allowed_users=["김철수"], allowed_departments=["디지털융합산업과"])
+    store.begin_document(meta, extra={"doc_no": "교통-2026-121"})
+    rec = store.get_document("d1")
+    assert rec.status == "pending" and rec.extra == {"doc_no": "교통-2026-121"}
+    store.mark_indexed("d1", chunk_count=7, run_id="r1")
+    rec = store.get_document_by_path(path)
+    assert rec.status == "indexed" and rec.chunk_count == 7
+    assert rec.allowed_users == ["김철수"] and rec.doc_date == date(2026, 3, 2)
+    for ts in (rec.created_at, rec.updated_at, rec.indexed_at):
+        assert ts.tzinfo is not None and ts.utcoffset() is not None
+    store.begin_document(meta.model_copy(update={"version": 2, "content_hash": "b" * 64}))
+    store.mark_indexed("d1", chunk_count=5, run_id="r2")
+    assert [v.version for v in store.versions("d1")] == [1, 2]
+    # a LIKE wildcard in a folder name must not match other folders
+    store.begin_document(_meta("d2", "/data/uploads/교통정책과X/other.pdf"))
+    assert [d.doc_id for d in store.documents_under("/data/uploads/교통정책과")] == ["d1"]
+    assert store.documents_under("/data/uploads/교통%") == []
+    store.set_status("d2", "failed", reason="drm_markany", message="DRM으로 보호된 문서")
+    assert [d.doc_id for d in store.list_documents(status="failed")] == ["d2"]
+    store.delete_document("d1")
+    assert store.get_document("d1") is None and store.versions("d1") == []
+
+
+def test_runs_and_users(database_url):  # noqa: F811
+    store = Store(database_url)
+    run = store.start_run(["/data/demo_corpus"])
+    other = store.start_run(["/data/x"])
+    assert store.mark_stale_runs_interrupted(except_run=other) == 1
+    store.finish_run(other, counts={"indexed": 3})
+    assert store.get_run(run).state == "interrupted" and store.get_run(other).counts == {
+        "indexed": 3
+    }
+    store.upsert_user(Principal(username="홍길동", department="복지정책과", roles={Role.dept_head}))
+    user = store.get_user("홍길동")
+    assert user.department == "복지정책과" and user.roles == {Role.dept_head}
+    assert [u.username for u in store.list_users()] == ["홍길동"]
+
+
+def test_account_tables_roundtrip(database_url):  # noqa: F811
+    store = Store(database_url)
+    ts = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    with store.begin() as s:
+        s.add(DepartmentRow(name="배터리산업과", code="battery", created_at=ts))
+        s.add(UserRow(username="kim", department="배터리산업과", roles=["staff"]))
+        s.flush()  # PostgreSQL checks the foreign key per statement
+        s.add(
+            SessionRow(
+                id="f" * 64,
+                username="kim",
+                csrf_token="c" * 43,
+                created_at=ts,
+                last_seen_at=ts,
+                expires_at=ts + timedelta(hours=12),
+            )
+        )
+        s.add(
+            JobRow(
+                job_id="j1",
+                kind="ingest_upload",
+                state="queued",
+                title="문서 3건 수집",
+                params={"files": ["가.hwp"]},
+                items=[{"key": "가.hwp", "status": "queued"}],
+                result={},
+                progress_done=0,
+                progress_total=3,
+                created_at=ts,
+                updated_at=ts,
+            )
+        )
+    with store.session() as s:
+        user = s.get(UserRow, "kim")
+        assert user.disabled is False and user.failed_logins == 0 and user.password_hash is None
+        sess = s.get(SessionRow, "f" * 64)
+        assert sess.expires_at - sess.created_at == timedelta(hours=12)
+        assert sess.expires_at.tzinfo is not None
+        job = s.get(JobRow, "j1")
+        assert job.items == [{"key": "가.hwp", "status": "queued"}] and job.title == "문서 3건 수집"
+
+
+def test_audit_log_filters(database_url):  # noqa: F811
+    store = Store(database_url)
+    audit = AuditLog(store)
+    kim = Principal(username="kim", department="배터리산업과")
+    base = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    for i in range(5):
+        audit.write(
+            AuditEvent(
+                event="search",
+                surface="web",
+                username="kim",
+                department="배터리산업과",
+                target=f"질의 {i}",
+                details={"query": f"질의 {i}", "results": [] if i % 2 else ["c1"]},
+                at=base + timedelta(days=i),
+            )
+        )
+    audit.record(kim, "login_failed", surface="web", outcome="failed", ip="10.0.0.9")
+    audit.record(kim, "admin.user_create", surface="web", target="lee")
+    assert audit.count() == 7
+    newest = audit.query(AuditFilter(event="search"), limit=2)
+    assert [e.target for e in newest] == ["질의 4", "질의 3"]
+    window = AuditFilter(since=base + timedelta(days=1), until=base + timedelta(days=3))
+    assert {e.target for e in audit.query(window)} == {"질의 1", "질의 2"}
+    assert [e.event for e in audit.query(AuditFilter(event="admin."))] == ["admin.user_create"]
+    assert audit.query(AuditFilter(outcome="failed"))[0].ip == "10.0.0.9"
+    assert audit.count(AuditFilter(department="복지정책과")) == 0
+    assert all(e.at.tzinfo is not None for e in audit.read())
+
+
+def test_concurrent_writers(database_url):  # noqa: F811
+    store = Store(database_url)
+    audit = AuditLog(store)
+    who = Principal(username="kim", department="배터리산업과")
+    errors: list[Exception] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(20):
+                audit.record(who, "search", surface="api", target=f"{n}-{i}")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and audit.count() == 80
