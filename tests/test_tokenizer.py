@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from control_tower.index.korean_tokenizer import (
     COMPOUND_TAG,
     normalize,
@@ -75,3 +77,52 @@ def test_batch_equals_single_and_handles_empty():
     texts = ["부가가치세 면제 여부", "", "   ", "시험료를 받는 경우"]
     assert tokenize_batch(texts) == [tokenize(t) for t in texts]
     assert tokenize("") == []
+
+
+# --- Latin words followed by punctuation (issue 7: "Kubernetes." was cut into kuber/netes.) ---
+def test_latin_word_before_full_stop_stays_whole():
+    terms = tokenize("컨테이너는 Kubernetes. 대화형 AI는 ChatGPT.")
+    assert "kubernetes" in terms and "chatgpt" in terms
+    assert not any(t in terms for t in ("kuber", "netes.", "ch", "atgpt.", "kubernetes."))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Python, Java 교육", {"python", "java"}),
+        ("생성형 AI) 도입", {"ai"}),
+        ("GPT-4. 모델", {"gpt", "4"}),
+        ("사용한다 Kubernetes. 그리고 ChatGPT. 또한 AI.", {"kubernetes", "chatgpt", "ai"}),
+        ("iPhone.", {"iphone"}),
+        ("TensorFlow...", {"tensorflow"}),
+        ("Kubernetes.다음 단계", {"kubernetes", "다음"}),
+        ("Node.js.", {"node.js"}),
+    ],
+)
+def test_latin_word_followed_by_punctuation_matches_the_bare_word(text, expected):
+    terms = set(tokenize(text))
+    assert expected <= terms, terms
+    assert not any(t.endswith(".") for t in terms)
+
+
+def test_latin_query_finds_sentence_final_word_terms():
+    # The query side and the index side must agree: the bare word matches the indexed text.
+    for word in ("Kubernetes", "ChatGPT", "Python", "AI"):
+        assert set(tokenize(word)) <= set(tokenize(f"우리 시는 {word}.")), word
+
+
+def test_latin_spans_cover_the_word_without_the_full_stop():
+    text = normalize("도입 대상은 Kubernetes. 그리고 ChatGPT.")
+    spans = {s.term: s for s in term_spans(text) if s.tag == "SL"}
+    for term, word in (("kubernetes", "Kubernetes"), ("chatgpt", "ChatGPT")):
+        s = spans[term]
+        assert text[s.start : s.end] == word
+
+
+def test_serial_still_whole_next_to_a_full_stop():
+    assert "2025-121" in tokenize("공고 제2025-121호. 참조")
+    assert "2025-121" in tokenize("번호는 2025-121.")
+
+
+def test_email_kept_whole_before_full_stop():
+    assert "pohang@korea.kr" in tokenize("문의: pohang@korea.kr.")

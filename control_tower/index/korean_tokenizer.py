@@ -14,6 +14,14 @@ What one text becomes:
 - character bigrams of long Hangul nouns Kiwi could not split (unknown compound names such as
   a new project name), so a query for one part of such a name still matches.
 
+Latin words: Kiwi reads a Latin run followed by "." as a possible abbreviation ("Mr.",
+"e.g.") and its language model then cuts unknown words apart — "Kubernetes." came out as
+``Kuber`` / ``netes.``, "ChatGPT." as ``Ch`` / ``atGPT.`` — so the word never matched a query
+for it. Contiguous Latin (``SL``) pieces are therefore joined back into the word they were
+cut from, and trailing full stops are dropped from Latin terms ("AI." → ``ai``), with the span
+shrunk to match. Changing these rules changes stored terms: bump ``TOKENIZER_VERSION`` so
+existing BM25 stores re-analyse their chunks on open (see ``BM25ChunkIndex``).
+
 Everything is NFC-normalized first (NFD Hangul would tokenize differently).
 One Kiwi instance per process, built lazily by ``KiwiTokenizer.shared()`` (Kiwi loads a
 ~100 MB model; building it per call would dominate query latency).
@@ -37,6 +45,9 @@ _STOP_STEMS = {"하", "되", "있", "없", "않", "같", "이", "그렇", "이�
 # Unsplit Hangul nouns at least this long are probably compounds Kiwi did not know.
 _BIGRAM_MIN_LEN = 4
 COMPOUND_TAG = "+COMPOUND"
+# Version of the term rules. Stores that hold terms of an older version re-analyse them.
+# 1: the original rules; 2: Latin pieces joined, trailing full stops dropped.
+TOKENIZER_VERSION = 2
 BIGRAM_TAG = "+BIGRAM"
 
 
@@ -122,17 +133,47 @@ class KiwiTokenizer:
         return self.tokenize_batch([text])[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Morph:
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+def _morphs(tokens: Iterable) -> list[_Morph]:
+    """Kiwi tokens as morphemes, with Latin words Kiwi cut apart joined again.
+
+    Two ``SL`` tokens that touch (no character between them) were one Latin word in the
+    text ("Kuber" + "netes." from "Kubernetes."); trailing full stops of a Latin word are
+    sentence or abbreviation punctuation, not part of the term.
+    """
+    out: list[_Morph] = []
+    for tok in tokens:
+        start, end = tok.start, tok.start + tok.len
+        prev = out[-1] if out else None
+        if tok.tag == "SL" and prev is not None and prev.tag == "SL" and prev.end == start:
+            out[-1] = _Morph(prev.form + tok.form, "SL", prev.start, end)
+        else:
+            out.append(_Morph(tok.form, tok.tag, start, end))
+    for i, m in enumerate(out):
+        if m.tag == "SL" and m.form.endswith(".") and m.form.strip("."):
+            form = m.form.rstrip(".")
+            out[i] = _Morph(form, "SL", m.start, m.end - (len(m.form) - len(form)))
+    return out
+
+
 def _spans_from_tokens(tokens: Iterable) -> list[TermSpan]:
     out: list[TermSpan] = []
     prev_noun: TermSpan | None = None  # last content noun, if nothing was dropped since
-    for tok in tokens:
+    for tok in _morphs(tokens):
         term = _term(tok.form, tok.tag)
         if term is None:
             # A particle, ending or punctuation ends a compound: "데이터를 플랫폼" is not one.
             # Derivational suffixes inside a word (XSN "들", XSV "하") break it as well.
             prev_noun = None
             continue
-        span = TermSpan(term, tok.start, tok.start + tok.len, tok.tag)
+        span = TermSpan(term, tok.start, tok.end, tok.tag)
         out.append(span)
         if tok.tag in _COMPOUND_TAGS:
             if prev_noun is not None:
