@@ -1,0 +1,6 @@
+"""Every module that registers job kinds, imported by each worker before it runs a job.
+
+Add your module here when a feature adds a job kind (see ``control_tower.jobs.registry``).
+"""
+
+from control_tower.jobs import ingest  # noqa: F401 - ingest_upload, reingest
