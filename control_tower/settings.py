@@ -110,6 +110,25 @@ class Settings(BaseSettings):
     # --- web app -------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
+    upload_max_files: int = Field(100, ge=1, description="Most files in one upload request.")
+    upload_max_batch_mb: int = Field(1024, ge=1, description="Most bytes in one upload request.")
+
+    # --- background jobs (Huey; see docs/JOBS.md) ----------------------------
+    jobs_backend: Literal["sqlite", "redis"] = Field(
+        "sqlite",
+        description="Task queue storage: sqlite (<data_dir>/jobs/huey.db, no server) or redis "
+        "(implied by jobs_redis_url; needed when workers run on other machines).",
+    )
+    jobs_redis_url: str | None = Field(None, description="redis://host:port/db for the queue.")
+    jobs_workers: int = Field(2, ge=1, description="Worker threads of the job consumer.")
+    jobs_embedded: bool = Field(
+        True, description="Run the job consumer inside the web app (off: `ct jobs worker`)."
+    )
+    jobs_heartbeat_s: float = Field(
+        5.0, gt=0, description="A running job's row is touched this often; a row silent for "
+        "6 heartbeats is taken as a dead worker and marked interrupted.",
+    )
+
 
     # --- accounts and sessions -----------------------------------------------
     session_idle_minutes: int = Field(
