@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from control_tower import __version__
 from control_tower.health import StartupState
 from control_tower.settings import Settings, get_settings
+from serving.csrf import install_security
 from serving.errors import install_error_handlers
 from serving.services import Services
 
@@ -27,13 +28,15 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.state.services = Services(settings)
     app.state.startup = startup or StartupState(llm_required=False)
 
-    from serving.routers import documents, health, search, ui
+    from serving.routers import auth_api, documents, health, search, ui
 
     app.include_router(health.router)
+    app.include_router(auth_api.router)  # before ui: it owns /api/v1/me
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     install_error_handlers(app)
+    install_security(app)  # CSRF middleware, login redirect and 403 page for page routes
     return app

@@ -7,9 +7,9 @@ import socket
 import pytest
 from fastapi.testclient import TestClient
 
-from control_tower.domain import Principal, Role
 from control_tower.health import StartupState
 from serving.app import create_app
+from tests.auth_helpers import login, make_user
 
 
 def _closed_port() -> int:
@@ -22,16 +22,14 @@ def _closed_port() -> int:
 def app(settings, monkeypatch):
     settings.llm_port = _closed_port()  # nothing listens: the LLM check must say so
     app = create_app(settings, startup=StartupState(phase="ready", llm_required=False))
-    app.state.services.store.upsert_user(
-        Principal(username="battery_staff", department="배터리산업과", roles={Role.staff})
-    )
+    make_user(app.state.services.store, "battery_staff", "배터리산업과", ["staff"])
     return app
 
 
 def test_healthz_and_ui(app):
     client = TestClient(app)
     assert client.get("/healthz").json() == {"status": "ok"}
-    page = client.get("/")
+    page = client.get("/")  # anonymous: the login page
     assert page.status_code == 200 and "AI 혁신 컨트롤타워" in page.text
     assert client.get("/static/app.js").status_code == 200
 
@@ -54,16 +52,21 @@ def test_readyz_not_ready_while_starting(app):
     assert TestClient(app).get("/readyz").status_code == 503
 
 
-def test_user_header(app):
+def test_me_needs_a_login_and_ignores_the_old_header(app):
     client = TestClient(app)
-    assert client.get("/api/v1/me").json()["authenticated"] is False
-    me = client.get("/api/v1/me", headers={"X-CT-User": "battery_staff"}).json()
-    assert me["department"] == "배터리산업과"
-    r = client.get("/api/v1/me", headers={"X-CT-User": "nobody"})
-    assert r.status_code == 401 and "알 수 없는 사용자" in r.json()["detail"]
+    r = client.get("/api/v1/me")
+    assert r.status_code == 401 and r.json()["detail"]["code"] == "login_required"
+    r = client.get("/api/v1/me", headers={"X-CT-User": "battery_staff"})  # forged: ignored
+    assert r.status_code == 401 and r.json()["detail"]["message"] == "로그인이 필요합니다."
+    csrf = login(client, "battery_staff")
+    me = client.get("/api/v1/me").json()
+    assert me["department"] == "배터리산업과" and me["roles"] == ["staff"]
+    assert me["csrf_token"] == csrf and me["auth_method"] == "session"
 
 
 def test_validation_errors_are_korean(app):
-    r = TestClient(app).get("/api/v1/search", params={"k": "many"})
+    client = TestClient(app)
+    login(client, "battery_staff")
+    r = client.get("/api/v1/search", params={"k": "many"})
     assert r.status_code == 422
-    assert "요청 형식이 올바르지 않습니다" in r.json()["detail"]
+    assert "요청 형식이 올바르지 않습니다" in r.json()["detail"]["message"]

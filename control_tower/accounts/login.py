@@ -104,4 +104,6 @@ def _record_failure(store, settings, name: str, ip: str | None, *, known: bool) 
             row.failed_logins = 0
             row.locked_until = ts + timedelta(minutes=settings.login_lockout_minutes)
     if known and row.locked_until is not None and row.locked_until > ts:
-        raise _locked(row.locked_until - ts)
+        error = _locked(row.locked_until - ts)
+        error.just_locked = True  # this failure started the lockout (audited as such)
+        raise error

@@ -21,6 +21,7 @@ class AccountError(Exception):
         self.code = code
         self.message_ko = message_ko
         self.retry_after_s = retry_after_s
+        self.just_locked = False  # set on the failed login that started a lockout
 
 
 class UserInfo(BaseModel):
