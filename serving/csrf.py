@@ -80,7 +80,9 @@ class CSRFMiddleware:
                     await _refuse(scope, receive, send, request, 403)
                     return
 
-        if new_cookie is not None and not scope["path"].startswith("/api/"):
+        if new_cookie is not None and (
+            ctx.method == "trusted_header" or not scope["path"].startswith("/api/")
+        ):
             send = _with_cookie(send, csrf_cookie_header(request, new_cookie))
         await self.app(scope, receive, send)
 
