@@ -1,0 +1,187 @@
+"""Browser-test fixtures: the real app (one server for the whole session), Debian's chromium
+driven by Playwright, and pages that fail their test on any JavaScript error, console error,
+failed request or unexpected >= 400 response, with a screenshot of every page they load in
+``test-artifacts/screenshots/<test>-<n>.png``.
+
+Chromium is always /usr/bin/chromium from Debian (installed by `make setup`); Playwright's own
+browser download (`playwright install`) is never used — the machines have no internet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.browser.server import REPO_ROOT, LiveServer, prepare_data_dir, start_server
+
+CHROMIUM = Path(os.environ.get("CT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+_screenshots_cleared = False
+
+
+def _missing(reason: str) -> None:
+    """Skip where the browser cannot exist; in CI a missing browser is a failure, so a green CI
+    never means the browser tests did not run."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        _missing(
+            f"{CHROMIUM} 없음 — `make setup`이 apt로 Debian chromium을 설치합니다 "
+            f"(no {CHROMIUM}: run `make setup` or `apt-get install chromium`)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _missing("playwright not installed in the venv (dev extra): run `make setup`")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`ct serve --demo --no-llm` on a free port, demo corpus ingested, shared by every test."""
+    work = tmp_path_factory.mktemp("browser-server")
+    data_dir, lock = prepare_data_dir(models_dir, work / "data")
+    server = start_server(data_dir, models_dir, work / "serve.log", lock)
+    yield server
+    server.stop()
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(server.log_path, SCREENSHOTS.parent / "browser-server.log")
+
+
+@pytest.fixture(scope="session")
+def pw_browser(chromium_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageWatch:
+    """Collects what went wrong on the pages of one test. ``allow(status, url_re)`` declares a
+    response the test expects (a 404 page, a refused login), so it is not counted."""
+
+    base_url: str
+    test_name: str
+    problems: list[str] = field(default_factory=list)
+    allowed: list[tuple[int, re.Pattern]] = field(default_factory=list)
+    shots: list[Path] = field(default_factory=list)
+
+    def allow(self, status: int, url_re: str) -> None:
+        self.allowed.append((status, re.compile(url_re)))
+
+    def _is_allowed(self, status: int, url: str) -> bool:
+        return any(s == status and rx.search(url) for s, rx in self.allowed)
+
+    def shot(self, page, label: str = "") -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        suffix = f"-{label}" if label else ""
+        path = SCREENSHOTS / f"{self.test_name}-{len(self.shots) + 1}{suffix}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.shots.append(path)
+        return path
+
+    def attach(self, page) -> None:
+        page.on("pageerror", lambda exc: self.problems.append(f"JavaScript error: {exc}"))
+        page.on("console", self._on_console)
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+        page.on("load", lambda p: self.shot(p))
+
+    def _on_console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        m = re.search(r"status of (\d{3})", msg.text)
+        if m and self._is_allowed(int(m.group(1)), url):
+            return
+        self.problems.append(f"console error: {msg.text} ({url})")
+
+    def _on_request_failed(self, request) -> None:
+        failure = request.failure or ""
+        # An EventSource (job progress over SSE) is cut when the page navigates away.
+        if "ERR_ABORTED" in failure and request.resource_type == "eventsource":
+            return
+        self.problems.append(f"request failed: {request.method} {request.url} ({failure})")
+
+    def _on_response(self, response) -> None:
+        url = response.url
+        if response.status < 400 or not url.startswith(self.base_url):
+            return
+        if self._is_allowed(response.status, url):
+            return
+        self.problems.append(
+            f"HTTP {response.status}: {response.request.method} {url} "
+            f"({response.request.resource_type})"
+        )
+
+
+def _test_name(request: pytest.FixtureRequest) -> str:
+    return re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")[:120]
+
+
+@pytest.fixture
+def watch(live_server: LiveServer, request: pytest.FixtureRequest) -> PageWatch:
+    global _screenshots_cleared
+    if not _screenshots_cleared:  # one run's screenshots, not a pile from every run
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+        _screenshots_cleared = True
+    return PageWatch(live_server.base_url, _test_name(request))
+
+
+@pytest.fixture
+def new_page(pw_browser, live_server: LiveServer, watch: PageWatch) -> Iterator[Callable]:
+    """``new_page()`` opens a page in a fresh browser context (own cookies: one user each)."""
+    contexts = []
+
+    def open_page():
+        ctx = pw_browser.new_context(
+            base_url=live_server.base_url,
+            locale="ko-KR",
+            timezone_id="Asia/Seoul",
+            viewport={"width": 1280, "height": 860},
+        )
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        watch.attach(page)
+        return page
+
+    yield open_page
+    for ctx in contexts:
+        for page in ctx.pages:
+            try:
+                watch.shot(page, "end")
+            except Exception:  # a crashed page has nothing to show; its error is reported
+                pass
+        ctx.close()
+    if watch.problems:
+        pytest.fail("problems on the page:\n  " + "\n  ".join(watch.problems), pytrace=False)
+
+
+@pytest.fixture
+def page(new_page: Callable):
+    return new_page()
