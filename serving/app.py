@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -17,6 +18,19 @@ from serving.services import Services
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """Background jobs: recover interrupted rows, then run the embedded Huey consumer."""
+    services = app.state.services
+    if services.settings.jobs_embedded:
+        services.jobs.start()
+    try:
+        yield
+    finally:
+        if "jobs" in services.__dict__:
+            services.jobs.stop()
+
+
 def create_app(settings: Settings | None = None, *, startup: StartupState | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -24,16 +38,18 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
         version=__version__,
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.services = Services(settings)
     app.state.startup = startup or StartupState(llm_required=False)
 
-    from serving.routers import auth_api, documents, health, search, ui
+    from serving.routers import auth_api, documents, health, jobs, search, ui
 
     app.include_router(health.router)
     app.include_router(auth_api.router)  # before ui: it owns /api/v1/me
     app.include_router(search.router)
     app.include_router(documents.router)
+    app.include_router(jobs.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

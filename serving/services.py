@@ -35,3 +35,10 @@ class Services:
         from control_tower.retrieval import Retriever
 
         return Retriever(self.settings, index=self.index)
+
+    @cached_property
+    def jobs(self):
+        """The job service (Huey queue + ``jobs`` table); its consumer runs from the lifespan."""
+        from control_tower.jobs import JobService
+
+        return JobService(self)  # not under self._lock: it opens self.store, which takes it

@@ -1,41 +1,64 @@
-"""Documents API: upload (``POST /api/v1/documents``), list and status, access-checked.
+"""Documents API: batch upload as a job, list and status, re-ingest, delete — access-checked.
 
-An upload is saved under ``<data_dir>/uploads/<department>/<safe file name>`` and goes through
-the same pipeline as ``ct ingest`` (same sandbox, chunking, both indexes, store). Uploading a
-file with the same name to the same department again replaces the previous version.
+``POST /api/v1/documents`` authenticates and checks the caller *before* reading the body, then
+streams the files to staging with the size limits enforced while reading
+(``upload_form.py``), and answers **202** at once with the job id; the ingest itself runs in
+an ``ingest_upload`` job (``control_tower/jobs/ingest.py``), which waits for the ingest lock
+there, not in a request thread. Progress per file: ``GET /api/v1/jobs/{job_id}/events``.
+
+Files land in ``<data_dir>/uploads/<department folder>/<name>``: the department must be a
+managed one, and its folder is derived by ``control_tower.names.department_folder`` (never the
+raw string). Uploading a name again makes a new version of the same document; the last
+complete upload wins. People see titles and ``부서/파일명`` locations; the server path is
+only shown to admins.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import unicodedata
 from datetime import date, datetime
+from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from control_tower.access import can_read, can_write_department
-from control_tower.domain import AccessLevel, DocumentStatus, IngestFileResult, Principal
+from control_tower.domain import AccessLevel, Principal, nfc
+from control_tower.jobs import JobError
+from control_tower.jobs.ingest import display_location, staging_dir, uploads_root
+from control_tower.names import BadNameError, clean_text, disk_name, resolve_department
 from control_tower.store import DocumentRecord
 from serving.auth import current_principal
+from serving.errors import ERROR_RESPONSES, ErrorResponse, api_error
+from serving.routers.upload_form import UploadForm, read_upload_form
 
-router = APIRouter(prefix="/api/v1", tags=["documents"])
-
-_CHUNK = 1 << 20
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
-LOCK_TIMEOUT_S = 300.0  # an upload waits this long for a running `ct ingest` before 503
+RESPONSES = {**ERROR_RESPONSES, 413: {"model": ErrorResponse, "description": "너무 큼"}}
+router = APIRouter(prefix="/api/v1", tags=["documents"], responses=RESPONSES)
+DELETE_LOCK_TIMEOUT_S = 30.0
 
 
-class UploadResult(IngestFileResult):
-    filename: str  # the name the client sent
+class AcceptedFile(BaseModel):
+    key: str  # the job item key of this file
+    filename: str  # the name as sent
+    name: str  # the name it is stored and shown under
+    size: int
+    location: str  # 부서/파일명
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    state: str
+    department: str | None = None
+    files: list[AcceptedFile] = []
+    job_url: str
+    events_url: str
 
 
 class DocumentSummary(BaseModel):
     doc_id: str
     title: str
-    path: str
+    location: str  # 부서/파일명, for people
+    path: str | None = None  # the server path: admins only
     department: str
     access_level: AccessLevel
     doc_type: str | None
@@ -49,11 +72,12 @@ class DocumentSummary(BaseModel):
     indexed_at: datetime | None
 
     @classmethod
-    def of(cls, r: DocumentRecord) -> DocumentSummary:
+    def of(cls, r: DocumentRecord, principal: Principal) -> DocumentSummary:
         return cls(
             doc_id=r.doc_id,
             title=r.title,
-            path=r.source_path,
+            location=display_location(r.department, r.source_path, r.title),
+            path=r.source_path if principal.is_admin else None,
             department=r.department,
             access_level=r.access_level,
             doc_type=r.doc_type,
@@ -73,109 +97,198 @@ class DocumentList(BaseModel):
     documents: list[DocumentSummary]
 
 
-def _error(status: int, code: str, message_ko: str) -> HTTPException:
-    return HTTPException(status_code=status, detail={"code": code, "message": message_ko})
+class DocumentVersion(BaseModel):
+    version: int
+    content_hash: str
+    chunks: int
+    indexed_at: datetime
 
 
-def safe_name(name: str) -> str:
-    """A file or folder name that cannot escape its folder or hide itself."""
-    name = unicodedata.normalize("NFC", os.path.basename(name.replace("\\", "/")))
-    name = _UNSAFE.sub("_", name).strip().lstrip(".")
-    return name[:200] or "upload"
+class Deleted(BaseModel):
+    doc_id: str
+    deleted: bool = True
 
 
 def _split_list(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or []:
-        out.extend(x.strip() for x in v.split(",") if x.strip())
+        out.extend(nfc(x.strip()) for x in v.split(",") if x.strip())
     return out
 
 
-@router.post("/documents", response_model=UploadResult, status_code=201)
-def upload_document(
-    request: Request,
-    file: UploadFile = File(..., description="올릴 문서 파일"),
-    department: str | None = Form(None, description="소유 부서 (기본: 올린 사람의 부서)"),
-    access: AccessLevel = Form(AccessLevel.internal, description="공개 범위"),
-    allowed_users: list[str] | None = Form(None, description="restricted 열람 사용자(쉼표 구분)"),
-    allowed_departments: list[str] | None = Form(None, description="restricted 열람 부서"),
-    principal: Principal = Depends(current_principal),
-):
-    from ingest.lock import IngestBusyError
-    from ingest.pipeline import ingest_paths
-
-    services = request.app.state.services
-    settings = services.settings
-    if not principal.authenticated:
-        raise _error(401, "login_required", "문서를 올리려면 로그인해야 합니다.")
-    department = unicodedata.normalize("NFC", (department or principal.department or "").strip())
-    if not department:
-        raise _error(400, "department_required", "소유 부서를 지정하세요.")
-    if not can_write_department(principal, department):
-        raise _error(
+def _department(store, principal: Principal, name: str | None) -> str:  # noqa: ANN001
+    """A managed department the caller may write to (Korean 400/403 otherwise)."""
+    try:
+        dept = resolve_department(store, name if name is not None else principal.department)
+    except BadNameError as err:
+        raise api_error(400, err.code, err.message_ko) from None
+    if not can_write_department(principal, dept):
+        raise api_error(
             403,
             "forbidden_department",
-            f"'{department}' 부서의 문서를 올릴 권한이 없습니다. "
-            "본인 부서의 문서만 올릴 수 있습니다.",
+            f"'{dept}' 부서의 문서를 올릴 권한이 없습니다. 본인 부서의 문서만 올릴 수 있습니다.",
         )
-    users, depts = _split_list(allowed_users), _split_list(allowed_departments)
+    return dept
+
+
+def _access(form: UploadForm, principal: Principal) -> tuple[AccessLevel, list[str], list[str]]:
+    raw = (form.first("access") or AccessLevel.internal.value).strip()
+    try:
+        access = AccessLevel(raw)
+    except ValueError:
+        raise api_error(
+            400,
+            "bad_access",
+            f"알 수 없는 공개 범위입니다: '{clean_text(raw)[:40]}' "
+            "(public, internal, department, restricted 중 하나)",
+        ) from None
+    users = _split_list(form.fields.get("allowed_users"))
+    depts = _split_list(form.fields.get("allowed_departments"))
     if (users or depts) and access is not AccessLevel.restricted:
-        raise _error(
+        raise api_error(
             400,
             "allow_list_needs_restricted",
             "열람 허용 목록은 공개 범위가 restricted 일 때만 씁니다.",
         )
     if access is AccessLevel.restricted and principal.username not in users:
-        # the uploader keeps access to what they restricted
-        users.append(principal.username)
-    limit = settings.max_file_mb * 1024 * 1024
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise _too_large(settings.max_file_mb)
+        users.append(principal.username)  # the uploader keeps access to what they restricted
+    return access, users, depts
 
-    filename = safe_name(file.filename or "upload")
-    folder = settings.data_dir / "uploads" / safe_name(department)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / filename
-    partial = folder / f".{filename}.{os.getpid()}.partial"
-    size = 0
+
+def _audit(request: Request, principal: Principal, event: str, target: str, **details) -> None:
+    from control_tower.audit import AuditLog
+
+    ip = request.client.host if request.client else None
+    AuditLog(request.app.state.services.store).record(
+        principal, event, surface="api", target=target, ip=ip, **details
+    )
+
+
+def _accepted(job, dept: str | None = None, files: list[AcceptedFile] = ()) -> JobAccepted:
+    return JobAccepted(
+        job_id=job.job_id,
+        state=job.state,
+        department=dept,
+        files=list(files),
+        job_url=f"/api/v1/jobs/{job.job_id}",
+        events_url=f"/api/v1/jobs/{job.job_id}/events",
+    )
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "올릴 문서 파일들 (한 개면 file 항목도 가능)",
+                        },
+                        "file": {"type": "string", "format": "binary"},
+                        "department": {"type": "string", "description": "소유 부서"},
+                        "access": {"type": "string", "enum": [a.value for a in AccessLevel]},
+                        "allowed_users": {"type": "string", "description": "쉼표 구분"},
+                        "allowed_departments": {"type": "string", "description": "쉼표 구분"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/documents", response_model=JobAccepted, status_code=202, openapi_extra=UPLOAD_BODY)
+async def upload_documents(
+    request: Request,
+    department: str | None = None,
+    principal: Principal = Depends(current_principal),
+):
+    """Upload one or many files (``files``; ``file`` also works) as one ingest job.
+
+    ``department`` may come as a query parameter (checked before the body is read) or a form
+    field; default: the caller's own department.
+    """
+    services = request.app.state.services
+    settings, store = services.settings, services.store
+    if not principal.authenticated:  # current_principal already refuses; never read a body
+        raise api_error(401, "login_required", "문서를 올리려면 로그인해야 합니다.")
+    if department is not None:
+        await run_in_threadpool(_department, store, principal, department)
+    elif not (principal.department or principal.is_admin):
+        raise api_error(400, "department_required", "소유 부서를 지정하세요.")
+
+    form = await read_upload_form(request, settings, staging_dir(settings))
     try:
-        with open(partial, "wb") as out:
-            while block := file.file.read(_CHUNK):
-                size += len(block)
-                if size > limit:
-                    raise _too_large(settings.max_file_mb)
-                out.write(block)
-        os.replace(partial, target)  # atomic: the pipeline never sees half a file
-    finally:
-        if partial.exists():
-            partial.unlink()
+        if not form.files:
+            raise api_error(400, "no_files", "올릴 파일이 없습니다. files 항목에 파일을 넣으세요.")
+        field = form.first("department")
+        if department is not None and field is not None and nfc(field.strip()) != nfc(department):
+            raise api_error(400, "department_mismatch", "부서가 두 번 다르게 지정되었습니다.")
+        dept = await run_in_threadpool(_department, store, principal, field or department)
+        access, users, depts = _access(form, principal)
+        accepted = [
+            AcceptedFile(
+                key=str(i),
+                filename=clean_text(f.sent_name),
+                name=f.name,
+                size=f.size,
+                location=f"{dept}/{f.name}",
+            )
+            for i, f in enumerate(form.files)
+        ]
+        params = {
+            "department": dept,
+            "access": access.value,
+            "allowed_users": users,
+            "allowed_departments": depts,
+            "files": [
+                {
+                    "key": a.key,
+                    "name": f.name,
+                    "disk": disk_name(f.name),
+                    "staged": str(f.path),
+                    "size": f.size,
+                }
+                for a, f in zip(accepted, form.files, strict=True)
+            ],
+        }
+        from control_tower.jobs import JobItem
 
-    try:
-        report = ingest_paths(
-            [str(target)],
-            settings,
-            department=department,
-            access=access,
-            allowed_users=users,
-            allowed_departments=depts,
-            store=services.store,
-            index=services.index,
-            lock_timeout_s=LOCK_TIMEOUT_S,
-        )
-    except IngestBusyError as exc:
-        raise _error(503, "ingest_busy", exc.message_ko) from None
-    result = UploadResult(**report.files[0].model_dump(), filename=file.filename or filename)
-    status = {
-        DocumentStatus.indexed: 201,
-        DocumentStatus.updated: 201,
-        DocumentStatus.unchanged: 200,
-    }.get(result.status, 422)
-    return JSONResponse(status_code=status, content=result.model_dump(mode="json"))
-
-
-def _too_large(max_mb: int) -> HTTPException:
-    return _error(413, "too_large", f"파일이 허용된 최대 크기({max_mb} MB)를 넘습니다.")
+        items = [JobItem(key=a.key, label=a.name, status="queued") for a in accepted]
+        first = accepted[0].name
+        title = first if len(accepted) == 1 else f"{first} 외 {len(accepted) - 1}개"
+        try:
+            job = await run_in_threadpool(
+                services.jobs.submit,
+                "ingest_upload",
+                params,
+                principal,
+                title=f"문서 올리기: {title}",
+                department=dept,
+                items=items,
+            )
+        except JobError as err:
+            raise api_error(503, err.code, err.message_ko) from None
+    except BaseException:
+        form.discard()
+        raise
+    await run_in_threadpool(
+        _audit,
+        request,
+        principal,
+        "upload",
+        job.job_id,
+        department=dept,
+        access=access.value,
+        files=[a.name for a in accepted],
+        bytes=sum(a.size for a in accepted),
+    )
+    return _accepted(job, dept, accepted)
 
 
 @router.get("/documents", response_model=DocumentList)
@@ -197,18 +310,94 @@ def list_documents(
     visible.sort(key=lambda r: r.updated_at, reverse=True)
     limit = max(1, min(limit, 1000))
     page = visible[max(0, offset) : max(0, offset) + limit]
-    return DocumentList(total=len(visible), documents=[DocumentSummary.of(r) for r in page])
+    return DocumentList(
+        total=len(visible), documents=[DocumentSummary.of(r, principal) for r in page]
+    )
+
+
+def _readable(request: Request, doc_id: str, principal: Principal) -> DocumentRecord:
+    rec = request.app.state.services.store.get_document(doc_id)
+    # unknown and forbidden look the same, so ids of secret documents cannot be probed
+    if rec is None or not can_read(principal, rec.to_meta()):
+        raise api_error(404, "not_found", "문서를 찾을 수 없거나 열람 권한이 없습니다.")
+    return rec
+
+
+def _writable(request: Request, doc_id: str, principal: Principal) -> DocumentRecord:
+    rec = _readable(request, doc_id, principal)
+    if not (principal.is_admin or can_write_department(principal, rec.department)):
+        raise api_error(
+            403, "forbidden_department", f"'{rec.department}' 부서의 문서를 바꿀 권한이 없습니다."
+        )
+    return rec
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentSummary)
 def get_document(
     doc_id: str, request: Request, principal: Principal = Depends(current_principal)
 ) -> DocumentSummary:
-    rec = request.app.state.services.store.get_document(doc_id)
-    # unknown and forbidden look the same, so ids of secret documents cannot be probed
-    if rec is None or not can_read(principal, rec.to_meta()):
-        raise _error(404, "not_found", "문서를 찾을 수 없거나 열람 권한이 없습니다.")
-    return DocumentSummary.of(rec)
+    return DocumentSummary.of(_readable(request, doc_id, principal), principal)
 
 
-__all__ = ["router", "safe_name"]
+@router.get("/documents/{doc_id}/versions", response_model=list[DocumentVersion])
+def document_versions(
+    doc_id: str, request: Request, principal: Principal = Depends(current_principal)
+) -> list[DocumentVersion]:
+    """Every fully indexed content version, oldest first."""
+    _readable(request, doc_id, principal)
+    return [
+        DocumentVersion(
+            version=v.version,
+            content_hash=v.content_hash,
+            chunks=v.chunk_count,
+            indexed_at=v.indexed_at,
+        )
+        for v in request.app.state.services.store.versions(doc_id)
+    ]
+
+
+@router.post("/documents/{doc_id}/reingest", response_model=JobAccepted, status_code=202)
+def reingest_document(
+    doc_id: str, request: Request, principal: Principal = Depends(current_principal)
+) -> JobAccepted:
+    rec = _writable(request, doc_id, principal)
+    try:
+        job = request.app.state.services.jobs.submit(
+            "reingest",
+            {"doc_id": doc_id},
+            principal,
+            title=f"다시 수집: {rec.title}",
+            department=rec.department,
+        )
+    except JobError as err:
+        raise api_error(503, err.code, err.message_ko) from None
+    _audit(request, principal, "reingest", doc_id, job_id=job.job_id)
+    return _accepted(job, rec.department)
+
+
+@router.delete("/documents/{doc_id}", response_model=Deleted)
+def delete_document(
+    doc_id: str, request: Request, principal: Principal = Depends(current_principal)
+) -> Deleted:
+    """Admin or the owning department: out of both indexes, the store and the upload folder."""
+    from control_tower.store import PENDING
+    from ingest.lock import IngestBusyError, ingest_lock
+
+    services = request.app.state.services
+    rec = _writable(request, doc_id, principal)
+    try:
+        with ingest_lock(services.settings.data_dir, timeout_s=DELETE_LOCK_TIMEOUT_S):
+            # pending first: a crash between the steps is repaired by the next ingest run
+            services.store.set_status(doc_id, PENDING, reason="deleting", message="삭제 중")
+            services.index.delete_document(doc_id)
+            services.store.delete_document(doc_id)
+            path = Path(rec.source_path)
+            if path.is_relative_to(uploads_root(services.settings).resolve()):
+                path.unlink(missing_ok=True)
+    except IngestBusyError as exc:
+        raise api_error(503, "ingest_busy", exc.message_ko) from None
+    _audit(request, principal, "delete", doc_id, title=rec.title, department=rec.department)
+    return Deleted(doc_id=doc_id)
+
+
+__all__ = ["router"]
