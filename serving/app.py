@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(documents.router)
     app.include_router(jobs.router)
     app.include_router(ui.router)
+    from serving.routers import admin as admin_routes  # admin, audit log, AI 활용 현황
+
+    app.include_router(admin_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     install_error_handlers(app)
