@@ -14,6 +14,7 @@ from control_tower.settings import Settings, get_settings
 from serving.csrf import install_security
 from serving.errors import install_error_handlers
 from serving.services import Services
+from serving.web_assets import warn_if_missing
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.state.services = Services(settings)
     app.state.startup = startup or StartupState(llm_required=False)
 
-    from serving.routers import auth_api, documents, health, jobs, search, ui
+    from serving.routers import auth_api, documents, health, jobs, search, ui, ui_documents
 
     app.include_router(health.router)
     app.include_router(auth_api.router)  # before ui: it owns /api/v1/me
@@ -54,7 +55,9 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     from serving.routers import admin as admin_routes  # admin, audit log, AI 활용 현황
 
     app.include_router(admin_routes.router)
+    app.include_router(ui_documents.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    warn_if_missing()  # htmx and the Korean font come from `make setup` (npm)
 
     install_error_handlers(app)
     install_security(app)  # CSRF middleware, login redirect and 403 page for page routes

@@ -1,39 +1,112 @@
-"""The Korean web UI: one page (search + documents) and the user list it needs."""
+"""The Korean web UI's entry and search pages (server-rendered Jinja2 + HTMX partials).
+
+``/search`` answers a plain GET with the whole page (works without JavaScript, and a reload
+or a shared link shows the same results) and an HTMX request with the results partial only.
+Searches from here are audited like API searches, with surface ``web``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
+from datetime import date
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import RedirectResponse, Response
 
-from control_tower import __version__
-from control_tower.domain import Principal
-from serving.auth import current_principal
-
-_TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
+from control_tower.access import can_read
+from control_tower.audit import AuditLog
+from control_tower.domain import Principal, SearchFilters, nfc
+from control_tower.retrieval import QueryError
+from serving.auth import optional_principal, page_principal
+from serving.labels import FORMAT_CODES
+from serving.templating import is_htmx, render
 
 router = APIRouter()
 
-
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index(request: Request) -> HTMLResponse:
-    return _TEMPLATES.TemplateResponse(request, "index.html", {"version": __version__})
+RESULTS_PER_PAGE = 10
 
 
-@router.get("/api/v1/users", tags=["users"])
-def list_users(request: Request) -> dict:
-    """Users for the demo user picker: names, departments and roles only."""
-    users = request.app.state.services.store.list_users()
-    return {
-        "users": [
-            {"username": u.username, "department": u.department, "roles": sorted(u.roles)}
-            for u in users
-        ]
+@router.get("/", include_in_schema=False)
+def index(principal: Principal = Depends(optional_principal)) -> Response:
+    target = "/search" if principal.authenticated else "/login"
+    return RedirectResponse(target, status_code=303)
+
+
+def readable_departments(request: Request, principal: Principal) -> list[str]:
+    """Departments that own at least one document ``principal`` may read (filter choices)."""
+    store = request.app.state.services.store
+    return sorted(
+        {r.department for r in store.list_documents() if can_read(principal, r.to_meta())}
+    )
+
+
+def _parse_date(value: str, label: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QueryError("bad_date", f"{label}는 YYYY-MM-DD 형식이어야 합니다.") from None
+
+
+def _run_search(request: Request, principal: Principal, form: dict[str, str]) -> dict:
+    """Search as ``principal``; returns the template context (hits or a Korean error)."""
+    services = request.app.state.services
+    try:
+        date_from = _parse_date(form["date_from"], "시작 날짜")
+        date_to = _parse_date(form["date_to"], "끝 날짜")
+        if date_from and date_to and date_from > date_to:
+            raise QueryError("bad_date_range", "시작 날짜가 끝 날짜보다 늦습니다.")
+        if form["doc_type"] and form["doc_type"] not in FORMAT_CODES:
+            raise QueryError("bad_doc_type", "지원하지 않는 문서 형식입니다.")
+        filters = SearchFilters(
+            departments=[form["department"]] if form["department"] else [],
+            doc_types=[form["doc_type"]] if form["doc_type"] else [],
+            date_from=date_from,
+            date_to=date_to,
+        )
+        started = time.perf_counter()
+        hits = services.retriever.search(form["q"], principal, k=RESULTS_PER_PAGE, filters=filters)
+    except QueryError as e:
+        return {"hits": [], "error": e.message_ko, "searched": True}
+    took_ms = (time.perf_counter() - started) * 1000
+    AuditLog(services.store).search(
+        principal,
+        "web",
+        form["q"],
+        k=RESULTS_PER_PAGE,
+        mode="hybrid",
+        filters=filters.model_dump(mode="json", exclude_defaults=True),
+        results=[h.chunk_id for h in hits],
+        latency_ms=round(took_ms, 1),
+        client=request.client.host if request.client else None,
+    )
+    return {"hits": hits, "error": None, "searched": True, "took_ms": round(took_ms)}
+
+
+@router.get("/search", include_in_schema=False)
+def search_page(
+    request: Request,
+    q: str = "",
+    department: str = "",
+    doc_type: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    principal: Principal = Depends(page_principal),
+) -> Response:
+    form = {
+        "q": nfc(q).strip(),
+        "department": nfc(department).strip(),
+        "doc_type": doc_type.strip().lower(),
+        "date_from": date_from,
+        "date_to": date_to,
     }
-
-
-@router.get("/api/v1/me", tags=["users"])
-def me(principal: Principal = Depends(current_principal)) -> dict:
-    return principal.model_dump(mode="json")
+    ctx: dict = {"form": form, "hits": [], "error": None, "searched": False}
+    if form["q"]:
+        ctx |= _run_search(request, principal, form)
+    headers = {"Vary": "HX-Request"}
+    if is_htmx(request):
+        return render(request, "search/_results.html", principal, ctx, headers=headers)
+    ctx["departments"] = readable_departments(request, principal)
+    return render(request, "search/page.html", principal, ctx, headers=headers)

@@ -1,137 +1,216 @@
-// Control Tower web UI: vanilla JS, no build step. The selected user travels as X-CT-User.
-"use strict";
+// Control Tower web UI: small vanilla JS on top of server-rendered pages and htmx.
+// Navigation and search work without it; this adds batch upload with per-file progress,
+// document actions and scrolling a cited passage into view. Everything is inside one
+// function scope: no globals (a top-level `function location` once broke the old page).
+(() => {
+  "use strict";
 
-const $ = (sel) => document.querySelector(sel);
-const ACCESS_KO = { public: "공개", internal: "내부", department: "부서 한정", restricted: "지정 사용자" };
-const STATUS_KO = { indexed: "색인됨", updated: "갱신됨", unchanged: "변경 없음", skipped: "건너뜀", failed: "실패", pending: "처리 중" };
+  const $ = (sel, root = document) => root.querySelector(sel);
 
-function headers() {
-  const user = $("#user").value;
-  return user ? { "X-CT-User": encodeURIComponent(user) } : {};
-}
+  const STATUS_KO = {
+    queued: "대기 중", running: "처리 중", uploading: "올리는 중", pending: "처리 중",
+    indexed: "색인됨", updated: "갱신됨", unchanged: "변경 없음",
+    skipped: "건너뜀", failed: "실패", succeeded: "완료", interrupted: "중단됨", cancelled: "취소됨",
+  };
+  const DONE_OK = new Set(["indexed", "updated", "unchanged", "succeeded"]);
+  const DONE_BAD = new Set(["skipped", "failed", "interrupted", "cancelled"]);
 
-function escapeHtml(s) {
-  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
-
-async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, headers: { ...headers(), ...(options.headers || {}) } });
-  let body = null;
-  try { body = await res.json(); } catch (_) { /* non-JSON error page */ }
-  if (!res.ok) {
-    const detail = body && body.detail ? (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)) : `서버 오류 (${res.status})`;
-    throw new Error(detail);
+  function csrfToken() {
+    return document.body.dataset.csrfToken || "";
   }
-  return body;
-}
 
-function location(c) {
-  const parts = [];
-  if (c.page) parts.push(`${c.page}쪽`);
-  if (c.sheet) parts.push(`시트 '${c.sheet}'`);
-  if (c.row) parts.push(`${c.row}행`);
-  if (c.section) parts.push(c.section);
-  if (c.paragraph_index !== null && c.paragraph_index !== undefined && !c.page) parts.push(`문단 ${c.paragraph_index + 1}`);
-  return parts.join(" · ");
-}
+  // fetch() with the session's CSRF token (htmx sends it from <body hx-headers>).
+  async function api(path, options = {}) {
+    const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken(), ...(options.headers || {}) };
+    const res = await fetch(path, { credentials: "same-origin", ...options, headers });
+    let body = null;
+    try { body = await res.json(); } catch (_) { /* not JSON */ }
+    if (!res.ok && res.status !== 422) throw new Error(errorText(res.status, body));
+    return { status: res.status, body };
+  }
 
-async function loadUsers() {
-  try {
-    const { users } = await api("/api/v1/users");
-    const depts = new Set();
-    for (const u of users) {
-      const opt = document.createElement("option");
-      opt.value = u.username;
-      opt.textContent = `${u.username} (${u.department || "-"}, ${u.roles.join("/")})`;
-      $("#user").appendChild(opt);
-      if (u.department) depts.add(u.department);
+  function errorText(status, body) {
+    const d = body && body.detail;
+    if (d && typeof d === "object" && d.message) return d.message;
+    if (typeof d === "string") return d;
+    if (status === 401) return "로그인이 필요합니다. 페이지를 새로 고친 뒤 다시 로그인하세요.";
+    return `요청을 처리하지 못했습니다 (${status}).`;
+  }
+
+  function announce(el, text) {
+    if (el) el.textContent = text;
+  }
+
+  function documentsChanged() {
+    document.body.dispatchEvent(new CustomEvent("ct:documents-changed"));
+  }
+
+  // --- the cited passage ------------------------------------------------------------------
+  function showCited() {
+    const cited = $("#cited");
+    if (!cited) return;
+    cited.scrollIntoView({ block: "center" });
+    cited.focus({ preventScroll: true });
+  }
+
+  // --- upload: one row per file ------------------------------------------------------------
+  function fileRow(list, name, key) {
+    const li = document.createElement("li");
+    li.dataset.testid = "upload-item";
+    li.dataset.key = key;
+    const title = document.createElement("span");
+    title.className = "file-name";
+    title.textContent = name;
+    const bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", `${name} 진행률`);
+    const state = document.createElement("span");
+    state.className = "file-state";
+    li.append(title, bar, state);
+    list.append(li);
+    return li;
+  }
+
+  function setRow(li, status, message, percent) {
+    const state = $(".file-state", li);
+    const label = STATUS_KO[status] || status;
+    state.textContent = message ? `${label}: ${message}` : label;
+    state.className = `file-state state-${DONE_OK.has(status) ? "done" : status}`;
+    li.dataset.status = status;
+    const bar = $("progress", li);
+    if (percent !== undefined) bar.value = percent;
+    if (DONE_OK.has(status) || DONE_BAD.has(status)) bar.value = 100;
+  }
+
+  function summary(rows) {
+    const all = rows.length;
+    const ok = rows.filter((r) => DONE_OK.has(r.dataset.status)).length;
+    const bad = rows.filter((r) => DONE_BAD.has(r.dataset.status)).length;
+    if (ok + bad < all) return `${all}개 중 ${ok + bad}개 처리됨…`;
+    return bad ? `${all}개 중 ${ok}개 완료, ${bad}개는 처리하지 못했습니다.` : `${all}개 모두 처리했습니다.`;
+  }
+
+  function baseForm(form) {
+    const data = new FormData();
+    data.append("department", $("#upload-department", form).value);
+    data.append("access", $("#upload-access", form).value);
+    if ($("#upload-access", form).value === "restricted") {
+      data.append("allowed_users", $("#upload-allowed-users", form).value);
+      data.append("allowed_departments", $("#upload-allowed-departments", form).value);
     }
-    for (const d of [...depts].sort()) {
-      const opt = document.createElement("option");
-      opt.value = d; opt.textContent = d;
-      $("#department").appendChild(opt);
+    return data;
+  }
+
+  // The synchronous API: one request per file, upload progress from XHR.
+  function uploadOne(form, file, li) {
+    return new Promise((resolve) => {
+      const data = baseForm(form);
+      data.append("file", file, file.name);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action"));
+      xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = (ev) => {
+        if (ev.lengthComputable) setRow(li, "uploading", "", Math.round((ev.loaded / ev.total) * 90));
+      };
+      xhr.upload.onload = () => setRow(li, "running", "문서를 읽고 색인하는 중입니다", 90);
+      xhr.onload = () => {
+        let body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300 || xhr.status === 422) {
+          const r = (body && body.files && body.files[0]) || body || {};
+          setRow(li, r.status || "failed", DONE_BAD.has(r.status) ? r.message || r.reason : "");
+        } else {
+          setRow(li, "failed", errorText(xhr.status, body));
+        }
+        resolve();
+      };
+      xhr.onerror = () => { setRow(li, "failed", "서버에 연결하지 못했습니다."); resolve(); };
+      xhr.send(data);
+    });
+  }
+
+  async function uploadSync(form, files, list, status) {
+    const rows = files.map((f, i) => fileRow(list, f.name, String(i)));
+    for (let i = 0; i < files.length; i++) {
+      await uploadOne(form, files[i], rows[i]);
+      announce(status, summary(rows));
+      documentsChanged();
     }
-    const saved = localStorage.getItem("ct-user");
-    if (saved !== null) $("#user").value = saved;
-  } catch (e) {
-    $("#search-status").textContent = `사용자 목록을 불러오지 못했습니다: ${e.message}`;
   }
-}
 
-async function search(ev) {
-  ev.preventDefault();
-  const params = new URLSearchParams({ q: $("#q").value, k: "10" });
-  if ($("#department").value) params.set("department", $("#department").value);
-  if ($("#doc_type").value) params.set("doc_type", $("#doc_type").value);
-  $("#search-status").textContent = "검색 중…";
-  $("#results").innerHTML = "";
-  try {
-    const t0 = performance.now();
-    const { results } = await api(`/api/v1/search?${params}`);
-    const ms = Math.round(performance.now() - t0);
-    $("#search-status").textContent = results.length ? `${results.length}건 (${ms} ms)` : "검색 결과가 없습니다. 다른 표현으로 검색해 보세요.";
-    for (const r of results) {
-      const c = r.citation || r;
-      const li = document.createElement("li");
-      // The snippet is HTML-escaped by the server except for <mark> highlights.
-      li.innerHTML = `
-        <div class="title">${escapeHtml(r.title)} <span class="badge">${escapeHtml(r.department)}</span></div>
-        <div class="where">${escapeHtml(r.path)} ${escapeHtml(location(c))}</div>
-        <p class="snippet">${r.snippet || escapeHtml(r.text)}</p>
-        <div class="score">점수 ${Number(r.score).toFixed(3)}</div>`;
-      $("#results").appendChild(li);
-    }
-  } catch (e) {
-    $("#search-status").textContent = `검색하지 못했습니다: ${e.message}`;
+  function setupUpload() {
+    const form = $("#upload-form");
+    if (!form) return;
+    const access = $("#upload-access", form);
+    const allow = $("#upload-allow", form);
+    const toggleAllow = () => { allow.hidden = access.value !== "restricted"; };
+    access.addEventListener("change", toggleAllow);
+    toggleAllow();
+    const list = $("#upload-progress");
+    const status = $("#upload-status");
+    const button = $("#upload-submit", form);
+    const maxBytes = Number(form.dataset.maxMb || 0) * 1024 * 1024;
+
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const files = [...$("#upload-files", form).files];
+      if (!files.length) { announce(status, "올릴 파일을 선택하세요."); return; }
+      const tooBig = files.filter((f) => maxBytes && f.size > maxBytes);
+      if (tooBig.length) {
+        announce(status, `허용된 최대 크기(${form.dataset.maxMb} MB)를 넘는 파일이 있습니다: ${tooBig.map((f) => f.name).join(", ")}`);
+        return;
+      }
+      list.replaceChildren();
+      button.disabled = true;
+      announce(status, `${files.length}개 파일을 올리는 중입니다…`);
+      try {
+        await uploadSync(form, files, list, status);
+        form.reset();
+        toggleAllow();
+      } catch (e) {
+        announce(status, `올리지 못했습니다: ${e.message}`);
+      } finally {
+        button.disabled = false;
+      }
+    });
   }
-}
 
-async function loadDocuments() {
-  try {
-    const { documents } = await api("/api/v1/documents");
-    $("#doc-rows").innerHTML = documents.map((d) => `
-      <tr class="st-${escapeHtml(d.status)}">
-        <td>${escapeHtml(d.title)}</td><td>${escapeHtml(d.department)}</td><td>${escapeHtml(d.doc_type)}</td>
-        <td>${escapeHtml(ACCESS_KO[d.access_level] || d.access_level)}</td>
-        <td title="${escapeHtml(d.message || "")}">${escapeHtml(STATUS_KO[d.status] || d.status)}${d.message ? ": " + escapeHtml(d.message) : ""}</td>
-        <td>${d.chunks ?? ""}</td>
-      </tr>`).join("");
-  } catch (e) {
-    $("#upload-status").textContent = `문서 목록을 불러오지 못했습니다: ${e.message}`;
+  // --- re-ingest and delete ----------------------------------------------------------------
+  function setupRowActions() {
+    const table = $("#documents-table");
+    if (!table) return;
+    const status = $("#upload-status");
+    table.addEventListener("click", async (ev) => {
+      const button = ev.target.closest("button[data-action]");
+      if (!button) return;
+      const id = encodeURIComponent(button.dataset.docId);
+      try {
+        if (button.dataset.action === "delete") {
+          if (!window.confirm(`'${button.dataset.title}' 문서를 삭제할까요? 검색에서도 사라집니다.`)) return;
+          button.disabled = true;
+          await api(`/api/v1/documents/${id}`, { method: "DELETE" });
+          announce(status, `'${button.dataset.title}' 문서를 삭제했습니다.`);
+        } else if (button.dataset.action === "reingest") {
+          button.disabled = true;
+          await api(`/api/v1/documents/${id}/reingest`, { method: "POST" });
+          announce(status, "다시 색인을 요청했습니다.");
+        }
+        documentsChanged();
+      } catch (e) {
+        announce(status, `처리하지 못했습니다: ${e.message}`);
+        button.disabled = false;
+      }
+    });
   }
-}
 
-async function upload(ev) {
-  ev.preventDefault();
-  const form = new FormData();
-  form.append("file", $("#file").files[0]);
-  form.append("department", $("#up-department").value);
-  form.append("access", $("#up-access").value);
-  $("#upload-status").textContent = "문서를 처리하는 중입니다…";
-  try {
-    const r = await api("/api/v1/documents", { method: "POST", body: form });
-    const f = r.files ? r.files[0] : r;
-    $("#upload-status").textContent = f.status === "failed" || f.status === "skipped"
-      ? `처리하지 못했습니다: ${f.message || f.reason}`
-      : `${STATUS_KO[f.status] || f.status} — ${f.chunks}개 청크`;
-    loadDocuments();
-  } catch (e) {
-    $("#upload-status").textContent = `올리지 못했습니다: ${e.message}`;
+  function init() {
+    showCited();
+    setupUpload();
+    setupRowActions();
   }
-}
 
-function switchTab(name) {
-  document.querySelectorAll(".tab").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
-  document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("hidden", p.id !== `tab-${name}`));
-  if (name === "documents") loadDocuments();
-}
-
-document.querySelectorAll(".tab").forEach((b) => b.addEventListener("click", () => switchTab(b.dataset.tab)));
-$("#user").addEventListener("change", () => {
-  localStorage.setItem("ct-user", $("#user").value);
-  $("#results").innerHTML = "";
-  $("#search-status").textContent = "";
-});
-$("#search-form").addEventListener("submit", search);
-$("#upload-form").addEventListener("submit", upload);
-loadUsers();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

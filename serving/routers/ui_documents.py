@@ -1,0 +1,99 @@
+"""The Korean web UI's document pages: the list with batch upload (``/documents``) and a
+cited passage in its context (``/documents/{doc_id}/passage``).
+
+Uploads, re-ingest and delete go through the JSON API (``serving/routers/documents.py``,
+``serving/routers/jobs.py``) from ``static/app.js``; this module only renders. Everything is
+access-checked here again: the list shows only readable documents, and the passage page
+answers an unreadable document exactly like an unknown one (404).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from control_tower.access import can_read, can_write_department
+from control_tower.domain import AccessLevel, Principal
+from control_tower.retrieval.passage import passage_in_context
+from serving.auth import page_principal
+from serving.templating import has_route, is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+
+ACCESS_CHOICES = (
+    (AccessLevel.internal.value, "내부 (시청 직원 전체)"),
+    (AccessLevel.department.value, "부서 한정 (소유 부서만)"),
+    (AccessLevel.restricted.value, "지정 사용자 (허용 목록만)"),
+    (AccessLevel.public.value, "전체 공개 (로그인 없이도)"),
+)
+
+
+def writable_departments(request: Request, principal: Principal) -> list[str]:
+    """Departments ``principal`` may upload for (the API checks again)."""
+    store = request.app.state.services.store
+    names: set[str] = set()
+    try:
+        from control_tower.accounts import list_departments
+
+        names = {d.name for d in list_departments(store, include_inactive=False)}
+    except ImportError:  # pragma: no cover - accounts package not installed yet
+        pass
+    names |= {r.department for r in store.list_documents()}
+    if principal.department:
+        names.add(principal.department)
+    return sorted(d for d in names if can_write_department(principal, d))
+
+
+def may_manage(principal: Principal, department: str) -> bool:
+    """Re-ingest and delete: admins and the owning department (the API enforces it too)."""
+    return principal.is_admin or (
+        principal.authenticated
+        and principal.department is not None
+        and principal.department == department
+    )
+
+
+@router.get("/documents")
+def documents_page(
+    request: Request, job: str = "", principal: Principal = Depends(page_principal)
+) -> Response:
+    store = request.app.state.services.store
+    docs = [r for r in store.list_documents() if can_read(principal, r.to_meta())]
+    docs.sort(key=lambda r: r.updated_at, reverse=True)
+    ctx = {
+        "documents": docs,
+        "manageable": {r.doc_id for r in docs if may_manage(principal, r.department)},
+        "can_delete": has_route(request, "DELETE", "/api/v1/documents/x"),
+        "can_reingest": has_route(request, "POST", "/api/v1/documents/x/reingest"),
+        "jobs_api": has_route(request, "GET", "/api/v1/jobs/x/events"),
+        "job": job,
+    }
+    if is_htmx(request):
+        return render(request, "documents/_table.html", principal, ctx)
+    ctx |= {
+        "departments": writable_departments(request, principal),
+        "access_choices": ACCESS_CHOICES,
+        "max_file_mb": request.app.state.services.settings.max_file_mb,
+    }
+    return render(request, "documents/page.html", principal, ctx)
+
+
+@router.get("/documents/{doc_id}/passage")
+def passage_page(
+    request: Request,
+    doc_id: str,
+    chunk: str = "",
+    q: str = "",
+    principal: Principal = Depends(page_principal),
+) -> Response:
+    services = request.app.state.services
+    passage = passage_in_context(services.index, services.store, principal, doc_id, chunk)
+    if passage is None:
+        return render(
+            request,
+            "not_found.html",
+            principal,
+            {"message": "문서를 찾을 수 없거나 열람 권한이 없습니다."},
+            status_code=404,
+        )
+    return render(request, "documents/passage.html", principal, {"passage": passage, "q": q})

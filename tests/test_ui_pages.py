@@ -1,0 +1,292 @@
+"""The Korean web pages (search, documents, passage in context) through the real app: real
+store, real index, documents ingested by the real pipeline, signed in with real sessions.
+
+Each page must render for a signed-in user, send anonymous visitors to the login page, never
+show a server file path, and re-check access (a passage of an unreadable document is a 404,
+exactly like an unknown id). Browser behaviour (JS, focus, screenshots) is in tests/browser/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from control_tower.audit import AuditLog
+from control_tower.domain import AccessLevel
+from serving.navigation import NAV_ITEMS, nav_for
+from serving.web_assets import ASSETS, VENDOR_DIR, missing_assets
+from tests.auth_helpers import login, make_user
+
+DEPT_A, DEPT_B = "교통정책과", "복지정책과"
+PARKING = "공영주차장"
+
+# Long enough for several chunks, so the passage page has neighbours to show.
+SECTIONS = [
+    f"{i}. 주차 정책 {i}단계\n\n"
+    + " ".join(
+        f"포항시 {PARKING} 확충 계획 {i}-{j}항입니다. 도심 주차난을 줄이려고 부지를 확보합니다."
+        for j in range(6)
+    )
+    for i in range(1, 5)
+]
+
+
+def _write(folder, name: str, text: str):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def app(settings, store, index, tmp_path):
+    from ingest.pipeline import ingest_paths
+    from serving.app import create_app
+
+    settings = settings.model_copy(update={"chunk_size": 200, "chunk_overlap": 40})
+    app = create_app(settings)
+    services = app.state.services
+    services.__dict__["store"] = store  # share the test's store and index (one model load)
+    services.__dict__["index"] = index
+    make_user(store, "kim", DEPT_A, ["staff"], display_name="김민수")
+    make_user(store, "park", DEPT_B, ["staff"])
+    make_user(store, "root", "정보통신과", ["admin"])
+    src = tmp_path / "src"
+    src.mkdir()
+    common = {"store": store, "index": index}
+    ingest_paths(
+        [_write(src, "주차장 확충 계획.txt", "\n\n".join(SECTIONS))],
+        settings,
+        department=DEPT_A,
+        access=AccessLevel.department,
+        **common,
+    )
+    ingest_paths(
+        [_write(src, "복지 안내.txt", "복지정책과 경로당 난방비 지원 안내입니다. " * 5)],
+        settings,
+        department=DEPT_B,
+        access=AccessLevel.internal,
+        **common,
+    )
+    ingest_paths(
+        [_write(src, "깨진 문서.pdf", "%PDF-1.4 this is not a real pdf")],
+        settings,
+        department=DEPT_A,
+        access=AccessLevel.internal,
+        **common,
+    )
+    index.sparse.wait_for_refresh(timeout=30)
+    return app
+
+
+def signed_in(app, username: str) -> TestClient:
+    """A client holding a real session cookie of ``username`` (the JSON login step)."""
+    client = TestClient(app, follow_redirects=False)
+    login(client, username)
+    return client
+
+
+def _no_server_paths(html: str, settings, tmp_path) -> None:
+    assert str(settings.data_dir) not in html
+    assert str(tmp_path) not in html
+    assert not re.search(r"(/tmp/|/home/|/work/|/var/|[A-Za-z]:\\\\)", html), "a file path leaked"
+
+
+def _parking_doc(app) -> str:
+    return next(r.doc_id for r in app.state.services.store.list_documents() if "주차장" in r.title)
+
+
+# --- layout and navigation ------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/search", "/documents", "/search?q=주차"])
+def test_anonymous_visitors_go_to_login(app, path):
+    r = TestClient(app, follow_redirects=False).get(path)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_forged_user_header_gets_the_login_page(app):
+    r = TestClient(app, follow_redirects=False).get("/search", headers={"X-CT-User": "root"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_root_redirects_signed_in_users_to_search(app):
+    r = signed_in(app, "kim").get("/")
+    assert r.status_code == 303 and r.headers["location"] == "/search"
+
+
+def test_layout_korean_user_menu_csrf_and_assets(app):
+    client = signed_in(app, "kim")
+    page = client.get("/search")
+    assert page.status_code == 200
+    html = page.text
+    assert '<html lang="ko">' in html and "AI 혁신 컨트롤타워" in html
+    assert 'href="#main"' in html and 'id="main"' in html  # skip link
+    assert "김민수" in html and DEPT_A in html  # display name and department
+    assert 'action="/logout"' in html and 'method="post"' in html
+    token = re.search(r'data-csrf-token="([^"]+)"', html).group(1)
+    assert f'name="csrf_token" value="{token}"' in html
+    assert "X-CSRF-Token" in html  # hx-headers on <body>
+    for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(src).status_code == 200, src
+    assert "cdn" not in html.lower()
+
+
+def test_vendor_assets_are_installed():
+    assert not missing_assets(), f"missing {missing_assets()} in {VENDOR_DIR}: run `make setup`"
+    licences = [dest for _, _, dest in ASSETS if "LICENSE" in dest]
+    assert len(licences) == len({package for package, _, _ in ASSETS})
+
+
+def test_navigation_by_role(app):
+    staff = signed_in(app, "kim").get("/search").text
+    admin = signed_in(app, "root").get("/search").text
+    for html in (staff, admin):
+        assert 'data-testid="nav-search"' in html and 'data-testid="nav-documents"' in html
+    admin_items = [i for i in NAV_ITEMS if i.group == "admin"]
+    for item in admin_items:
+        assert f'data-testid="nav-{item.testid}"' not in staff
+    routes = {getattr(r, "path", "") for r in app.routes}
+    for item in admin_items:
+        if item.url in routes:  # pages of the admin helper, once they exist
+            assert f'data-testid="nav-{item.testid}"' in admin
+    assert 'aria-current="page"' in staff.split('data-testid="nav-search"')[1][:40]
+
+
+def test_nav_list_filters_roles_and_missing_routes():
+    from control_tower.domain import Principal, Role
+
+    staff = Principal(username="a", department=DEPT_A, roles={Role.staff})
+    admin = Principal(username="b", roles={Role.admin})
+    assert [i.url for i in nav_for(staff)] == ["/search", "/documents"]
+    assert {"/admin", "/admin/audit", "/usage"} <= {i.url for i in nav_for(admin)}
+    assert [i.url for i in nav_for(admin, lambda url: url == "/search")] == ["/search"]
+    assert nav_for(Principal.anonymous()) == []
+
+
+# --- search ---------------------------------------------------------------------------------
+def test_search_page_shows_results_with_location_and_marks(app, settings, tmp_path):
+    r = signed_in(app, "kim").get("/search", params={"q": PARKING})
+    assert r.status_code == 200
+    html = r.text
+    assert html.count('data-testid="search-result"') >= 1
+    assert "주차장 확충 계획" in html and "<mark>" in html
+    assert re.search(r'href="/documents/[0-9a-f]+/passage\?chunk=', html)
+    assert 'id="search-query"' in html and f'value="{PARKING}"' in html
+    _no_server_paths(html, settings, tmp_path)
+    events = [e for e in AuditLog(app.state.services.store).read() if e.event == "search"]
+    assert events[-1].surface == "web" and events[-1].username == "kim"
+    assert events[-1].details["results"]
+
+
+def test_search_respects_access_and_filters(app):
+    park = signed_in(app, "park")
+    html = park.get("/search", params={"q": PARKING}).text
+    assert "주차장 확충 계획" not in html  # department-only document of 교통정책과
+    options = re.findall(
+        r'<option value="([^"]*)"', html.split('id="filter-department"')[1].split("</select>")[0]
+    )
+    assert DEPT_B in options and DEPT_A in options  # DEPT_A: the internal (failed) document
+    kim = signed_in(app, "kim")
+    only_b = kim.get("/search", params={"q": PARKING, "department": DEPT_B}).text
+    assert "주차장 확충 계획" not in only_b  # the filter holds (dense may still find 복지 안내)
+    assert f'<option value="{DEPT_B}" selected>' in only_b
+    pdf_only = kim.get("/search", params={"q": PARKING, "doc_type": "pdf"}).text
+    assert 'data-testid="search-result"' not in pdf_only  # the only PDF failed to parse
+    assert 'data-testid="search-empty"' in pdf_only
+
+
+def test_search_htmx_partial_and_korean_errors(app):
+    kim = signed_in(app, "kim")
+    part = kim.get("/search", params={"q": PARKING}, headers={"HX-Request": "true"})
+    assert "<html" not in part.text and 'data-testid="search-result"' in part.text
+    assert 'hx-swap-oob="innerHTML"' in part.text
+    long = kim.get("/search", params={"q": "가" * 1001})
+    assert long.status_code == 200 and "검색어가 너무 깁니다" in long.text
+    bad_date = kim.get("/search", params={"q": PARKING, "date_from": "2025-13-40"})
+    assert "YYYY-MM-DD" in bad_date.text
+    backwards = kim.get(
+        "/search", params={"q": PARKING, "date_from": "2025-02-01", "date_to": "2025-01-01"}
+    )
+    assert "시작 날짜가 끝 날짜보다 늦습니다" in backwards.text
+    empty = kim.get("/search", params={"q": PARKING, "date_from": "2099-01-01"}).text
+    assert 'data-testid="search-empty"' in empty and "다른 낱말" in empty
+
+
+def test_snippet_text_from_documents_is_escaped(app, settings, store, index, tmp_path):
+    from ingest.pipeline import ingest_paths
+
+    evil = _write(tmp_path, "악성.txt", f"{PARKING} 안내 <script>alert(1)</script> <img src=x>")
+    ingest_paths([evil], settings, department=DEPT_A, store=store, index=index)
+    index.sparse.wait_for_refresh(timeout=30)
+    html = signed_in(app, "kim").get("/search", params={"q": f"{PARKING} 안내"}).text
+    assert "<script>alert" not in html and "<img src=x>" not in html
+    assert "&lt;script&gt;" in html
+
+
+# --- passage in context ---------------------------------------------------------------------
+def _first_result_link(html: str) -> str:
+    return (
+        re.search(r'href="(/documents/[0-9a-f]+/passage\?[^"]+)"', html)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+
+
+def test_passage_page_shows_cited_chunk_with_neighbours(app, settings, tmp_path):
+    kim = signed_in(app, "kim")
+    link = _first_result_link(kim.get("/search", params={"q": f"{PARKING} 3-2항"}).text)
+    r = kim.get(link)
+    assert r.status_code == 200
+    html = r.text
+    assert html.count('data-testid="cited-passage"') == 1 and 'id="cited"' in html
+    assert html.count('class="passage-part') >= 2  # neighbours around the cited chunk
+    assert "주차장 확충 계획" in html and "인용된 부분" in html
+    _no_server_paths(html, settings, tmp_path)
+
+
+def test_passage_of_unreadable_document_is_404_like_unknown(app):
+    doc_id = _parking_doc(app)
+    chunk = f"{doc_id}:1:0"
+    assert (
+        signed_in(app, "kim")
+        .get(f"/documents/{doc_id}/passage", params={"chunk": chunk})
+        .status_code
+        == 200
+    )
+    park = signed_in(app, "park")
+    forbidden = park.get(f"/documents/{doc_id}/passage", params={"chunk": chunk})
+    unknown = park.get("/documents/0000000000/passage", params={"chunk": "0000000000:1:0"})
+    assert forbidden.status_code == unknown.status_code == 404
+    assert PARKING not in forbidden.text and "주차장 확충 계획" not in forbidden.text
+    assert forbidden.text.replace(doc_id, "X") == unknown.text.replace("0000000000", "X")
+    # a chunk id of another document cannot be smuggled in under a readable doc id
+    other = next(
+        r.doc_id for r in app.state.services.store.list_documents() if r.department == DEPT_B
+    )
+    assert park.get(f"/documents/{other}/passage", params={"chunk": chunk}).status_code == 404
+
+
+# --- documents ------------------------------------------------------------------------------
+def test_documents_page_lists_readable_documents_in_korean(app, settings, tmp_path):
+    kim = signed_in(app, "kim").get("/documents").text
+    assert "주차장 확충 계획" in kim and "복지 안내" in kim and "깨진 문서" in kim
+    assert "부서 한정" in kim and "내부" in kim
+    row = kim.split("깨진 문서")[1].split("</tr>")[0]
+    assert "실패" in row or "건너뜀" in row
+    assert re.search(r'class="reason">[^<]*[가-힣]', row), "the Korean reason is shown"
+    assert 'id="upload-files"' in kim and "multiple" in kim.split('id="upload-files"')[1][:80]
+    depts = re.findall(
+        r'<option value="([^"]*)"', kim.split('id="upload-department"')[1].split("</select>")[0]
+    )
+    assert depts == [DEPT_A]  # staff upload for their own department only
+    _no_server_paths(kim, settings, tmp_path)
+    park = signed_in(app, "park").get("/documents").text
+    assert "주차장 확충 계획" not in park and "복지 안내" in park
+    root = signed_in(app, "root").get("/documents").text
+    root_depts = root.split('id="upload-department"')[1].split("</select>")[0]
+    assert DEPT_A in root_depts and DEPT_B in root_depts
+
+
+def test_documents_htmx_partial_is_the_table_only(app):
+    part = signed_in(app, "kim").get("/documents", headers={"HX-Request": "true"}).text
+    assert "<html" not in part and 'data-testid="documents-table"' in part
