@@ -52,6 +52,13 @@ def prepare_demo(settings: Settings, *, progress: Callable | None = None) -> Ing
 
     corpus = ensure_demo_corpus(settings)
     store = open_store(settings)
-    for user in load_demo_users():
-        store.upsert_user(user)
+    ensure_demo_accounts(store)
     return ingest_paths([str(corpus)], settings, progress=progress)
+
+
+def ensure_demo_accounts(store, path: Path = DEMO_USERS_FILE) -> int:  # noqa: ANN001
+    """Demo users with their role's demo password (README) and their departments."""
+    from control_tower.accounts.demo import ensure_demo_users
+
+    raw = json.loads(path.read_text("utf-8"))
+    return ensure_demo_users(store, raw["users"] if isinstance(raw, dict) else raw)
