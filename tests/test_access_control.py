@@ -11,13 +11,13 @@ import json
 from urllib.parse import quote
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from control_tower.access import ReadScope, read_scope
 from control_tower.retrieval import Retriever
 from control_tower.retrieval.retriever import doc_id_of
+from tests.auth_helpers import api_key
 from tests.test_retrieval_fixtures import PRINCIPALS, embedder, retrieval_env  # noqa: F401
 
 READABLE = {
@@ -161,27 +161,24 @@ def test_cli_help_mentions_anonymous_default(cli_env):
 # --- GET /api/v1/search ---------------------------------------------------------------------
 @pytest.fixture
 def api(retrieval_env):  # noqa: F811
-    from serving.routers.search import router
-    from serving.services import Services
+    from serving.app import create_app
 
-    app = FastAPI()
-    services = Services(retrieval_env.settings)
-    services.store = retrieval_env.store  # share the session's objects (cached properties)
-    services.index = retrieval_env.index
-    app.state.services = services
-    app.include_router(router)
+    app = create_app(retrieval_env.settings)
+    services = app.state.services
+    services.__dict__["store"] = retrieval_env.store  # share the session's objects
+    services.__dict__["index"] = retrieval_env.index
     return TestClient(app)
 
 
 def _get(api, user: str | None, **params):
-    headers = {"X-CT-User": quote(user)} if user else {}
+    """A search authenticated with a fresh API key of ``user`` (no key: anonymous)."""
+    headers = api_key(api.app.state.services.store, user) if user else {}
     return api.get("/api/v1/search", params=params, headers=headers)
 
 
 @pytest.mark.parametrize(
     "who,username",
     [
-        ("anonymous", None),
         ("staff_a", "lee"),
         ("staff_b", "park"),
         ("kim_in_c", "kim"),
@@ -195,10 +192,12 @@ def test_api_search_as_user(api, who, username):
     assert {r["doc_id"] for r in response.json()["results"]} == READABLE[who]
 
 
-def test_api_unknown_user_is_401_in_korean(api):
-    response = _get(api, "nobody", q="포항시")
-    assert response.status_code == 401
-    assert "알 수 없는 사용자" in response.json()["detail"]
+def test_api_anonymous_and_forged_header_are_401_in_korean(api):
+    for headers in ({}, {"X-CT-User": "root"}, {"X-CT-User": quote("관리자")}):
+        response = api.get("/api/v1/search", params={"q": "포항시"}, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["detail"]["code"] == "login_required"
+        assert "로그인" in response.json()["detail"]["message"]
 
 
 def test_api_search_is_audited(api, retrieval_env):  # noqa: F811
