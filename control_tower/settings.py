@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 2048
     max_file_mb: int = 200
+    # Bound on chunks per document (more: the file is skipped, code too_many_chunks). Hostile
+    # DOCX within the zip guards expanded to 649 chunks (38.7 KB, 52 s of ingest) and 6,424
+    # (75 KB, longer than the ingest lock timeout). The largest real document in the shared
+    # corpora (579 HWP/HWPX/TXT files) makes 44 chunks; a 600-page plan at ~1,000 characters
+    # a page makes ~1,200. 2,000 chunks (~1.1 M characters) keeps every real document and
+    # bounds one file's embedding to about a minute on 2 cores (~30 chunks/s).
+    max_chunks_per_document: int = Field(
+        2000, ge=1, description="Most chunks one document may become; more: skipped."
+    )
     parse_workers: int = Field(1, description="Sandboxed parser worker processes.")
     zip_max_members: int = Field(10_000, description="Zip bomb guard: most members in a ZIP.")
     zip_max_uncompressed_mb: int = Field(1024, description="Zip bomb guard: total inflated size.")

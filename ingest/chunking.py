@@ -144,12 +144,16 @@ def chunk_document(
     *,
     size: int | None = None,
     overlap: int | None = None,
+    max_chunks: int | None = None,
 ) -> list[Chunk]:
     """Cut ``parsed`` (already normalized) into ``Chunk``s (see module doc).
 
     ``size``/``overlap`` default to ``settings.chunk_size``/``chunk_overlap``. Raises
     ``IngestError("empty")`` when the document has no meaningful text, so the pipeline can
-    mark it ``skipped`` instead of indexing nothing.
+    mark it ``skipped`` instead of indexing nothing, and ``IngestError("too_many_chunks")``
+    as soon as the document would become more than ``max_chunks`` chunks (a few KB of
+    compressed, repeated text can expand to thousands; embedding them would hold the ingest
+    lock for minutes).
     """
     if size is None or overlap is None:
         from control_tower.settings import get_settings
@@ -182,6 +186,8 @@ def chunk_document(
         body = first.header + text[start:end] if carry_start is None else text[start:end]
         prefix = f"[{first.section}] " if first.section else ""
         ordinal = len(chunks)
+        if max_chunks is not None and ordinal >= max_chunks:
+            raise too_many_chunks(max_chunks, len(text))
         block = first.block
         chunks.append(
             Chunk(
@@ -219,6 +225,16 @@ def chunk_document(
         current.append(unit)
     emit()
     return chunks
+
+
+def too_many_chunks(limit: int, chars: int) -> IngestError:
+    return IngestError(
+        "too_many_chunks",
+        f"문서가 너무 크거나 같은 내용이 지나치게 반복되어 색인하지 않았습니다 (본문 "
+        f"{chars:,}자, 검색 조각 {limit:,}개 한도 초과). 파일을 여러 개로 나누어 다시 "
+        "등록해 주세요.",
+        detail=f"more than {limit} chunks",
+    )
 
 
 def _overlap_start(text: str, last: _Unit, overlap: int) -> int | None:

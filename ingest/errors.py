@@ -69,6 +69,12 @@ CATALOGUE: dict[str, ErrorKind] = {
             "파일이 허용된 최대 크기를 넘습니다.",
         ),
         ErrorKind(
+            "too_many_chunks",
+            "skipped",
+            "문서가 너무 크거나 같은 내용이 지나치게 반복되어 색인하지 않았습니다. "
+            "파일을 여러 개로 나누어 다시 등록해 주세요.",
+        ),
+        ErrorKind(
             "unsupported_type",
             "skipped",
             "지원하지 않는 파일 형식입니다 "

@@ -370,7 +370,11 @@ class _Runner:
         )
         t = time.perf_counter()
         chunks = chunk_document(
-            parsed, meta, size=self.settings.chunk_size, overlap=self.settings.chunk_overlap
+            parsed,
+            meta,
+            size=self.settings.chunk_size,
+            overlap=self.settings.chunk_overlap,
+            max_chunks=self.settings.max_chunks_per_document,
         )
         self.stats.add("chunk", time.perf_counter() - t)
         if not chunks:
