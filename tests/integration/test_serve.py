@@ -83,23 +83,32 @@ def test_ct_serve_demo_with_embedded_llm(tmp_path):
         assert [m["id"] for m in models["data"]] == ["tiny"]
 
         # Demo documents are searchable with citations, within each user's rights.
-        users = httpx.get(f"{base}/api/v1/users", timeout=10).json()["users"]
-        assert any(u["username"] == "admin" for u in users)
-        r = httpx.get(
-            f"{base}/api/v1/search",
-            params={"q": "통합 데이터 플랫폼", "k": 5},
-            headers={"X-CT-User": "admin"},
-            timeout=60,
+        admin = httpx.Client(base_url=base, timeout=60)
+        r = admin.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": "demo-admin-2026"}
         )
         assert r.status_code == 200, r.text
+        r = admin.get("/api/v1/search", params={"q": "통합 데이터 플랫폼", "k": 5})
+        assert r.status_code == 200, r.text
         results = r.json()["results"]
-        assert results and all(res["path"] and res["department"] for res in results)
-        anon = httpx.get(f"{base}/api/v1/search", params={"q": "예산 협의"}, timeout=60).json()
-        docs = httpx.get(f"{base}/api/v1/documents", headers={"X-CT-User": "admin"}, timeout=30)
-        public_ids = {
-            d["doc_id"] for d in docs.json()["documents"] if d["access_level"] == "public"
+        assert results and all(res["department"] for res in results)
+        # nobody is anyone without logging in: no anonymous search, the old header is ignored
+        anon = httpx.get(f"{base}/api/v1/search", params={"q": "예산 협의"}, timeout=60)
+        assert anon.status_code == 401
+        forged = httpx.get(f"{base}/api/v1/documents", headers={"X-CT-User": "admin"}, timeout=30)
+        assert forged.status_code == 401
+        staff = httpx.Client(base_url=base, timeout=60)
+        r = staff.post(
+            "/api/v1/auth/login",
+            json={"username": "battery_staff", "password": "demo-staff-2026"},
+        )
+        assert r.status_code == 200, r.text
+        readable = {
+            d["doc_id"]
+            for d in staff.get("/api/v1/documents", params={"limit": 1000}).json()["documents"]
         }
-        assert {res["doc_id"] for res in anon["results"]} <= public_ids
+        found = staff.get("/api/v1/search", params={"q": "예산 협의"}).json()["results"]
+        assert {res["doc_id"] for res in found} <= readable
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
         try:
