@@ -9,6 +9,11 @@
 - Control characters are removed (``\\n`` and ``\\t`` kept), invisible format characters too.
 - Whitespace: exotic spaces → space, runs of spaces collapsed, trailing spaces stripped, at
   most one blank line in a row.
+- Titles (``clean_title``) additionally lose zero-width and bidirectional control characters
+  (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069, U+FEFF, …) and become one line: a title is
+  shown in result lists and citations, where a right-to-left override can make
+  "보고서\u202eexe.hwp" read as another name and a zero-width space makes two equal-looking
+  titles differ.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ _TRANSLATE.update({c: " " for c in _SPACES})
 _TRANSLATE.update({0x0B: "\n", 0x0C: "\n", 0x2028: "\n", 0x2029: "\n"})
 _TRANSLATE.update(PUA_MAP)
 
+# Zero-width, bidi embedding/override/isolate and mark characters: never meaningful in a title.
+_TITLE_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2060\u00ad\u180e]")
 _RUN_OF_SPACES = re.compile(r" {2,}")
 _TRAILING = re.compile(r"[ \t]+\n")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -92,6 +99,17 @@ def normalize_text(s: str) -> str:
     return "\n".join(line.strip(" ") for line in s.split("\n")).strip()
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width and bidirectional control characters (see module doc)."""
+    return _TITLE_INVISIBLE.sub("", text or "")
+
+
+def clean_title(text: str | None) -> str:
+    """A title as people should see it: normalized, invisible characters removed, one line
+    ("" when nothing visible is left, so callers fall back to the next candidate)."""
+    return " ".join(normalize_text(strip_invisible(text or "")).split())
+
+
 def normalize_document(doc: ParsedDocument) -> ParsedDocument:
     """Normalize every block (dropping blocks left empty) and the title; provenance untouched."""
     blocks = []
@@ -99,5 +117,5 @@ def normalize_document(doc: ParsedDocument) -> ParsedDocument:
         text = normalize_text(b.text)
         if text:
             blocks.append(b.model_copy(update={"text": text}))
-    title = normalize_text(doc.title) if doc.title else None
+    title = clean_title(doc.title) if doc.title else None
     return doc.model_copy(update={"blocks": blocks, "title": title or None})

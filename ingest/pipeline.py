@@ -43,6 +43,7 @@ from ingest.errors import IngestError
 from ingest.hashing import sha256_file
 from ingest.lock import ingest_lock
 from ingest.manifest import ManifestEntry, manifests_for
+from ingest.normalize import clean_title
 from ingest.sandbox import SandboxPool
 
 DEFAULT_DEPARTMENT = "미지정"
@@ -255,7 +256,7 @@ class _Runner:
         else:
             au, ad = [], []
         return _Wanted(
-            title=(e.title if e else None),
+            title=(clean_title(e.title) or None) if e else None,
             department=department,
             access=AccessLevel(access),
             allowed_users=au,
@@ -358,7 +359,7 @@ class _Runner:
         meta = DocumentMeta(
             doc_id=doc_id,
             version=version,
-            title=nfc(wanted.title or parsed.title or f.path.stem),
+            title=_title(wanted.title, parsed.title, f.path.stem),
             department=wanted.department,
             access_level=wanted.access,
             allowed_users=wanted.allowed_users,
@@ -402,7 +403,7 @@ class _Runner:
         meta = DocumentMeta(
             doc_id=doc_id,
             version=existing.version if existing else 0,
-            title=nfc(wanted.title or (existing.title if existing else f.path.stem)),
+            title=_title(wanted.title, existing.title if existing else None, f.path.stem),
             department=wanted.department,
             access_level=wanted.access,
             allowed_users=wanted.allowed_users,
@@ -423,6 +424,15 @@ class _Runner:
             chunks=0,
             doc_id=doc_id,
         )
+
+
+def _title(*candidates: str | None) -> str:
+    """The first candidate with visible text, cleaned (no zero-width or bidi controls)."""
+    for candidate in candidates:
+        title = clean_title(candidate)
+        if title:
+            return title
+    return "제목 없음"
 
 
 def _unchanged(existing: DocumentRecord, content_hash: str, wanted: _Wanted) -> bool:
