@@ -9,7 +9,10 @@
 ``Secure`` follows ``settings.session_cookie_secure``; when that is None (the default) it is set
 for requests that came over HTTPS (uvicorn reports the scheme a trusted proxy forwarded) and
 whenever the server listens on a non-loopback address. Plain http on 127.0.0.1/localhost —
-development and the demo — works without it; Chromium treats those as secure contexts too.
+development and the demo — goes without it, so Python clients (httpx, TestClient), whose
+cookie jars never send Secure cookies over http, keep working. Browsers do not need the
+exception: Chromium (Debian 156, checked with Playwright) stores and sends Secure cookies on
+http://127.0.0.1 and http://localhost, so ``CT_SESSION_COOKIE_SECURE=true`` works there too.
 """
 
 from __future__ import annotations

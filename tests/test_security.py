@@ -127,3 +127,36 @@ def test_trusted_header_writes_need_the_double_submit_token(settings):
     assert r.status_code == 403 and "보안 토큰" in r.json()["detail"]["message"]
     r = proxy.post("/api/v1/me/api-keys", json={"name": "a"}, headers=sso | {"X-CSRF-Token": token})
     assert r.status_code == 201, r.text
+
+
+def test_role_dependencies(settings):
+    from fastapi import Depends
+
+    from serving.auth import page_roles, require_roles
+    from tests.auth_helpers import login
+
+    app = create_app(settings)
+    make_user(app.state.services.store, "kim", "교통정책과", ["staff"])
+    make_user(app.state.services.store, "han", "디지털융합산업과", ["staff", "ai_division"])
+    make_user(app.state.services.store, "root", "정보통신과", ["admin"])
+
+    @app.get("/api/v1/test-ai")
+    def api_ai(p=Depends(require_roles("ai_division"))):  # noqa: ANN001, B008
+        return {"user": p.username}
+
+    @app.get("/test-ai-page")
+    def page_ai(p=Depends(page_roles("ai_division"))):  # noqa: ANN001, B008
+        return {"user": p.username}
+
+    anon = TestClient(app, follow_redirects=False)
+    assert anon.get("/api/v1/test-ai").status_code == 401
+    assert anon.get("/test-ai-page").headers["location"] == "/login?next=/test-ai-page"
+    for user, ok in (("kim", False), ("han", True), ("root", True)):  # admins always pass
+        c = TestClient(app)
+        login(c, user)
+        r = c.get("/api/v1/test-ai")
+        assert r.status_code == (200 if ok else 403), user
+        page = c.get("/test-ai-page")
+        assert page.status_code == (200 if ok else 403), user
+        if not ok:
+            assert r.json()["detail"]["code"] == "forbidden" and "권한이 없습니다" in page.text
