@@ -39,12 +39,29 @@ def _write(folder, name: str, text: str):
     return str(path)
 
 
-@pytest.fixture
-def app(settings, store, index, tmp_path):
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, models_dir, embedder):
+    """One app for the module (the pages only read; one ingest instead of one per test)."""
+    from control_tower.index.bm25_backend import BM25ChunkIndex
+    from control_tower.index.chroma_backend import ChromaChunkIndex
+    from control_tower.index.facade import Index
+    from control_tower.settings import Settings
+    from control_tower.store import open_store
     from ingest.pipeline import ingest_paths
     from serving.app import create_app
 
-    settings = settings.model_copy(update={"chunk_size": 200, "chunk_overlap": 40})
+    root = tmp_path_factory.mktemp("ui_pages")
+    settings = Settings(
+        _env_file=None,
+        data_dir=root / "data",
+        models_dir=models_dir,
+        database_url=f"sqlite:///{root / 'ct.db'}",
+        chunk_size=200,
+        chunk_overlap=40,
+    )
+    settings.data_dir.mkdir(parents=True)
+    store = open_store(settings)
+    index = Index(ChromaChunkIndex(settings, embedder), BM25ChunkIndex(settings))
     app = create_app(settings)
     services = app.state.services
     services.__dict__["store"] = store  # share the test's store and index (one model load)
@@ -52,7 +69,7 @@ def app(settings, store, index, tmp_path):
     make_user(store, "kim", DEPT_A, ["staff"], display_name="김민수")
     make_user(store, "park", DEPT_B, ["staff"])
     make_user(store, "root", "정보통신과", ["admin"])
-    src = tmp_path / "src"
+    src = root / "src"
     src.mkdir()
     common = {"store": store, "index": index}
     ingest_paths(
@@ -77,7 +94,23 @@ def app(settings, store, index, tmp_path):
         **common,
     )
     index.sparse.wait_for_refresh(timeout=30)
-    return app
+    yield app, settings, store, index, root
+    store.close()
+
+
+@pytest.fixture
+def app(env):
+    return env[0]
+
+
+@pytest.fixture
+def ui_settings(env):
+    return env[1]
+
+
+@pytest.fixture
+def root_dir(env):
+    return env[4]
 
 
 def signed_in(app, username: str) -> TestClient:
@@ -128,7 +161,7 @@ def test_layout_korean_user_menu_csrf_and_assets(app):
     assert "X-CSRF-Token" in html  # hx-headers on <body>
     for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
         assert client.get(src).status_code == 200, src
-    assert "cdn" not in html.lower()
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html), "nothing from another host"
 
 
 def test_vendor_assets_are_installed():
@@ -164,7 +197,7 @@ def test_nav_list_filters_roles_and_missing_routes():
 
 
 # --- search ---------------------------------------------------------------------------------
-def test_search_page_shows_results_with_location_and_marks(app, settings, tmp_path):
+def test_search_page_shows_results_with_location_and_marks(app, ui_settings, root_dir):
     r = signed_in(app, "kim").get("/search", params={"q": PARKING})
     assert r.status_code == 200
     html = r.text
@@ -172,7 +205,7 @@ def test_search_page_shows_results_with_location_and_marks(app, settings, tmp_pa
     assert "주차장 확충 계획" in html and "<mark>" in html
     assert re.search(r'href="/documents/[0-9a-f]+/passage\?chunk=', html)
     assert 'id="search-query"' in html and f'value="{PARKING}"' in html
-    _no_server_paths(html, settings, tmp_path)
+    _no_server_paths(html, ui_settings, root_dir)
     events = [e for e in AuditLog(app.state.services.store).read() if e.event == "search"]
     assert events[-1].surface == "web" and events[-1].username == "kim"
     assert events[-1].details["results"]
@@ -212,9 +245,10 @@ def test_search_htmx_partial_and_korean_errors(app):
     assert 'data-testid="search-empty"' in empty and "다른 낱말" in empty
 
 
-def test_snippet_text_from_documents_is_escaped(app, settings, store, index, tmp_path):
+def test_snippet_text_from_documents_is_escaped(env, tmp_path):
     from ingest.pipeline import ingest_paths
 
+    app, settings, store, index, _ = env
     evil = _write(tmp_path, "악성.txt", f"{PARKING} 안내 <script>alert(1)</script> <img src=x>")
     ingest_paths([evil], settings, department=DEPT_A, store=store, index=index)
     index.sparse.wait_for_refresh(timeout=30)
@@ -232,7 +266,7 @@ def _first_result_link(html: str) -> str:
     )
 
 
-def test_passage_page_shows_cited_chunk_with_neighbours(app, settings, tmp_path):
+def test_passage_page_shows_cited_chunk_with_neighbours(app, ui_settings, root_dir):
     kim = signed_in(app, "kim")
     link = _first_result_link(kim.get("/search", params={"q": f"{PARKING} 3-2항"}).text)
     r = kim.get(link)
@@ -241,7 +275,7 @@ def test_passage_page_shows_cited_chunk_with_neighbours(app, settings, tmp_path)
     assert html.count('data-testid="cited-passage"') == 1 and 'id="cited"' in html
     assert html.count('class="passage-part') >= 2  # neighbours around the cited chunk
     assert "주차장 확충 계획" in html and "인용된 부분" in html
-    _no_server_paths(html, settings, tmp_path)
+    _no_server_paths(html, ui_settings, root_dir)
 
 
 def test_passage_of_unreadable_document_is_404_like_unknown(app):
@@ -267,7 +301,7 @@ def test_passage_of_unreadable_document_is_404_like_unknown(app):
 
 
 # --- documents ------------------------------------------------------------------------------
-def test_documents_page_lists_readable_documents_in_korean(app, settings, tmp_path):
+def test_documents_page_lists_readable_documents_in_korean(app, ui_settings, root_dir):
     kim = signed_in(app, "kim").get("/documents").text
     assert "주차장 확충 계획" in kim and "복지 안내" in kim and "깨진 문서" in kim
     assert "부서 한정" in kim and "내부" in kim
@@ -279,7 +313,7 @@ def test_documents_page_lists_readable_documents_in_korean(app, settings, tmp_pa
         r'<option value="([^"]*)"', kim.split('id="upload-department"')[1].split("</select>")[0]
     )
     assert depts == [DEPT_A]  # staff upload for their own department only
-    _no_server_paths(kim, settings, tmp_path)
+    _no_server_paths(kim, ui_settings, root_dir)
     park = signed_in(app, "park").get("/documents").text
     assert "주차장 확충 계획" not in park and "복지 안내" in park
     root = signed_in(app, "root").get("/documents").text
@@ -290,3 +324,27 @@ def test_documents_page_lists_readable_documents_in_korean(app, settings, tmp_pa
 def test_documents_htmx_partial_is_the_table_only(app):
     part = signed_in(app, "kim").get("/documents", headers={"HX-Request": "true"}).text
     assert "<html" not in part and 'data-testid="documents-table"' in part
+
+
+def _row(html: str, title: str) -> str:
+    return html.split(f'<th scope="row" class="doc-title">{title}</th>')[1].split("</tr>")[0]
+
+
+def test_reingest_and_delete_only_for_admin_and_owning_department(app):
+    kim = signed_in(app, "kim").get("/documents").text
+    assert 'data-action="delete"' in _row(kim, "주차장 확충 계획")  # kim's department
+    assert 'data-action="reingest"' in _row(kim, "주차장 확충 계획")
+    assert "data-action" not in _row(kim, "복지 안내")  # readable, but 복지정책과's
+    root = signed_in(app, "root").get("/documents").text
+    assert 'data-action="delete"' in _row(root, "복지 안내")
+    park = signed_in(app, "park").get("/documents").text
+    assert 'data-action="delete"' in _row(park, "복지 안내")
+
+
+def test_upload_form_posts_a_batch_to_the_jobs_api(app):
+    html = signed_in(app, "kim").get("/documents", params={"job": "abc"}).text
+    form = html.split('id="upload-form"')[1].split("</form>")[0]
+    assert 'action="/api/v1/documents"' in form and 'name="files"' in form
+    for field in ("upload-department", "upload-access", "upload-allowed-users"):
+        assert f'<label for="{field}"' in form
+    assert 'id="upload-progress"' in html and 'aria-live="polite"' in html

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from control_tower.access import can_read, can_write_department
+from control_tower.accounts import list_departments
 from control_tower.domain import AccessLevel, Principal
 from control_tower.retrieval.passage import passage_in_context
 from serving.auth import page_principal
@@ -29,28 +30,16 @@ ACCESS_CHOICES = (
 
 
 def writable_departments(request: Request, principal: Principal) -> list[str]:
-    """Departments ``principal`` may upload for (the API checks again)."""
+    """Managed, active departments ``principal`` may upload for (the API checks again)."""
     store = request.app.state.services.store
-    names: set[str] = set()
-    try:
-        from control_tower.accounts import list_departments
-
-        names = {d.name for d in list_departments(store, include_inactive=False)}
-    except ImportError:  # pragma: no cover - accounts package not installed yet
-        pass
-    names |= {r.department for r in store.list_documents()}
-    if principal.department:
-        names.add(principal.department)
+    names = {d.name for d in list_departments(store, include_inactive=False)}
     return sorted(d for d in names if can_write_department(principal, d))
 
 
 def may_manage(principal: Principal, department: str) -> bool:
-    """Re-ingest and delete: admins and the owning department (the API enforces it too)."""
-    return principal.is_admin or (
-        principal.authenticated
-        and principal.department is not None
-        and principal.department == department
-    )
+    """Re-ingest and delete: the same rule the API enforces (admins, and whoever may write
+    for the owning department: its own staff and the AI division)."""
+    return principal.is_admin or can_write_department(principal, department)
 
 
 @router.get("/documents")
@@ -65,15 +54,16 @@ def documents_page(
         "manageable": {r.doc_id for r in docs if may_manage(principal, r.department)},
         "can_delete": has_route(request, "DELETE", "/api/v1/documents/x"),
         "can_reingest": has_route(request, "POST", "/api/v1/documents/x/reingest"),
-        "jobs_api": has_route(request, "GET", "/api/v1/jobs/x/events"),
         "job": job,
     }
     if is_htmx(request):
         return render(request, "documents/_table.html", principal, ctx)
+    settings = request.app.state.services.settings
     ctx |= {
         "departments": writable_departments(request, principal),
         "access_choices": ACCESS_CHOICES,
-        "max_file_mb": request.app.state.services.settings.max_file_mb,
+        "max_file_mb": settings.max_file_mb,
+        "max_files": settings.upload_max_files,
     }
     return render(request, "documents/page.html", principal, ctx)
 

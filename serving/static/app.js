@@ -102,42 +102,75 @@
     return data;
   }
 
-  // The synchronous API: one request per file, upload progress from XHR.
-  function uploadOne(form, file, li) {
-    return new Promise((resolve) => {
+  // One request for the whole batch (202 + job id), then per-file progress over SSE.
+  function postBatch(form, files, onProgress) {
+    return new Promise((resolve, reject) => {
       const data = baseForm(form);
-      data.append("file", file, file.name);
+      for (const f of files) data.append("files", f, f.name);
       const xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("action"));
       xhr.setRequestHeader("X-CSRF-Token", csrfToken());
       xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = (ev) => {
-        if (ev.lengthComputable) setRow(li, "uploading", "", Math.round((ev.loaded / ev.total) * 90));
-      };
-      xhr.upload.onload = () => setRow(li, "running", "문서를 읽고 색인하는 중입니다", 90);
+      xhr.upload.onprogress = (ev) => { if (ev.lengthComputable) onProgress(ev.loaded / ev.total); };
       xhr.onload = () => {
         let body = null;
         try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
-        if (xhr.status >= 200 && xhr.status < 300 || xhr.status === 422) {
-          const r = (body && body.files && body.files[0]) || body || {};
-          setRow(li, r.status || "failed", DONE_BAD.has(r.status) ? r.message || r.reason : "");
-        } else {
-          setRow(li, "failed", errorText(xhr.status, body));
-        }
-        resolve();
+        if (xhr.status === 202 && body && body.job_id) resolve(body);
+        else reject(new Error(errorText(xhr.status, body)));
       };
-      xhr.onerror = () => { setRow(li, "failed", "서버에 연결하지 못했습니다."); resolve(); };
+      xhr.onerror = () => reject(new Error("서버에 연결하지 못했습니다."));
       xhr.send(data);
     });
   }
 
-  async function uploadSync(form, files, list, status) {
-    const rows = files.map((f, i) => fileRow(list, f.name, String(i)));
-    for (let i = 0; i < files.length; i++) {
-      await uploadOne(form, files[i], rows[i]);
-      announce(status, summary(rows));
-      documentsChanged();
-    }
+  // Follow a job's events; rows are created from the job's items (so a reload re-attaches).
+  function followJob(jobId, list, status) {
+    const rows = new Map(list ? [...list.querySelectorAll("li[data-key]")].map((li) => [li.dataset.key, li]) : []);
+    return new Promise((resolve) => {
+      const source = new EventSource(`/api/v1/jobs/${encodeURIComponent(jobId)}/events`);
+      const update = (ev) => {
+        const job = JSON.parse(ev.data);
+        for (const item of job.items || []) {
+          let li = rows.get(item.key);
+          if (!li && !list) continue;
+          if (!li) { li = fileRow(list, item.label || item.key, item.key); rows.set(item.key, li); }
+          const bad = DONE_BAD.has(item.status);
+          setRow(li, item.status, bad ? item.message || "" : "", item.status === "running" ? 50 : undefined);
+        }
+        if (!job.items || !job.items.length) announce(status, job.message || STATUS_KO[job.state] || "");
+        else announce(status, summary([...rows.values()]));
+        return job;
+      };
+      source.addEventListener("progress", update);
+      for (const name of ["done", "failed", "cancelled"]) {
+        source.addEventListener(name, (ev) => {
+          source.close();
+          const job = update(ev);
+          if (job.error_message) announce(status, `작업이 끝나지 못했습니다: ${job.error_message}`);
+          resolve(job);
+        });
+      }
+      source.onerror = () => {
+        if (source.readyState === EventSource.CLOSED) {
+          announce(status, "진행 상황을 더 받을 수 없습니다. 페이지를 새로 고쳐 보세요.");
+          resolve(null);
+        }
+      };
+    });
+  }
+
+  function rememberJob(jobId) {
+    const url = new URL(window.location.href);
+    if (jobId) url.searchParams.set("job", jobId);
+    else url.searchParams.delete("job");
+    window.history.replaceState(null, "", url);
+  }
+
+  async function trackJob(jobId, list, status) {
+    rememberJob(jobId);
+    await followJob(jobId, list, status);
+    rememberJob(null);
+    documentsChanged();
   }
 
   function setupUpload() {
@@ -163,18 +196,31 @@
         return;
       }
       list.replaceChildren();
+      const rows = files.map((f, i) => fileRow(list, f.name, String(i)));
       button.disabled = true;
       announce(status, `${files.length}개 파일을 올리는 중입니다…`);
       try {
-        await uploadSync(form, files, list, status);
+        const accepted = await postBatch(form, files, (share) => {
+          for (const li of rows) setRow(li, "uploading", "", Math.round(share * 40));
+        });
+        for (const li of rows) setRow(li, "queued", "", 40);
+        announce(status, "올리기를 마쳤습니다. 문서를 읽고 색인하는 중입니다…");
         form.reset();
         toggleAllow();
+        await trackJob(accepted.job_id, list, status);
       } catch (e) {
+        for (const li of rows) if (!li.dataset.status || li.dataset.status === "uploading") setRow(li, "failed", e.message);
         announce(status, `올리지 못했습니다: ${e.message}`);
       } finally {
         button.disabled = false;
       }
     });
+
+    const jobId = new URL(window.location.href).searchParams.get("job");
+    if (jobId) {
+      announce(status, "진행 중인 작업에 다시 연결했습니다.");
+      trackJob(jobId, list, status);
+    }
   }
 
   // --- re-ingest and delete ----------------------------------------------------------------
@@ -194,8 +240,10 @@
           announce(status, `'${button.dataset.title}' 문서를 삭제했습니다.`);
         } else if (button.dataset.action === "reingest") {
           button.disabled = true;
-          await api(`/api/v1/documents/${id}/reingest`, { method: "POST" });
-          announce(status, "다시 색인을 요청했습니다.");
+          const { body } = await api(`/api/v1/documents/${id}/reingest`, { method: "POST" });
+          announce(status, "다시 색인하는 중입니다…");
+          const job = await followJob(body.job_id, $("#upload-progress"), status);
+          if (job && job.state === "succeeded") announce(status, "다시 색인했습니다.");
         }
         documentsChanged();
       } catch (e) {
