@@ -5,8 +5,8 @@ the assistant, and from what staff looked for but the documents lack. Everything
 computed from ``audit_events`` only — counts and the query texts people typed, never document
 text — so the dashboard cannot leak a document.
 
-Counting is done in SQL (one grouped query per measure, weeks bucketed with a portable CASE
-over precomputed local-time week bounds), so a year of audit rows does not travel to Python.
+Counting is done in SQL (grouped queries, weeks bucketed with a portable CASE over
+precomputed local-time week bounds), so a year of audit rows does not travel to Python.
 Event names of later features (chat turns, registry edits) are matched by prefix, so they are
 counted as soon as those features write them.
 """
@@ -146,19 +146,32 @@ def usage_report(
             cells[key] = UsageCell(week=labels[i], department=key[1])
         return cells[key]
 
+    # Bucket in a subquery and group by its column: PostgreSQL refuses a GROUP BY on a CASE
+    # whose bound parameters differ from the SELECT's (they are separate parameters to it).
+    rows = (
+        select(
+            bucket.label("wk"),
+            AuditEventRow.department,
+            AuditEventRow.event,
+            AuditEventRow.username,
+            AuditEventRow.authenticated,
+        )
+        .where(*where)
+        .subquery()
+    )
     with store.session() as s:
-        counted = select(bucket, AuditEventRow.department, AuditEventRow.event, func.count())
+        counted = select(rows.c.wk, rows.c.department, rows.c.event, func.count())
         for i, dept, event, n in s.execute(
-            counted.where(*where).group_by(bucket, AuditEventRow.department, AuditEventRow.event)
+            counted.group_by(rows.c.wk, rows.c.department, rows.c.event)
         ):
             measure = measure_of(event)
             if measure and i >= 0:
                 c = cell(i, dept)
                 setattr(c, measure, getattr(c, measure) + n)
-        active = select(
-            bucket, AuditEventRow.department, func.count(AuditEventRow.username.distinct())
-        ).where(*where, AuditEventRow.authenticated.is_(True))
-        for i, dept, n in s.execute(active.group_by(bucket, AuditEventRow.department)):
+        active = select(rows.c.wk, rows.c.department, func.count(rows.c.username.distinct())).where(
+            rows.c.authenticated.is_(True)
+        )
+        for i, dept, n in s.execute(active.group_by(rows.c.wk, rows.c.department)):
             if i >= 0:
                 cell(i, dept).active_users = n
         # distinct people do not add up over weeks: count them once over the whole period

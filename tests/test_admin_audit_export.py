@@ -1,4 +1,4 @@
-"""CSV export of the audit log (control_tower/audit_export.py) over a real SQLite table:
+"""CSV export of the audit log (control_tower/audit_export.py) on SQLite and PostgreSQL:
 BOM + Korean intact when parsed back, keyset paging that neither skips nor repeats rows that
 share a timestamp, filters, and no spreadsheet formulas from typed text."""
 
@@ -10,12 +10,23 @@ import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from control_tower.audit import AuditFilter
 from control_tower.audit_export import COLUMNS, csv_lines, iter_events, safe_cell
+from control_tower.store import Store
 from control_tower.store.models import AuditEventRow
+from tests.store_backends import database_url  # noqa: F401 - fixture
 
 KST = ZoneInfo("Asia/Seoul")
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=KST)
+
+
+@pytest.fixture
+def store(database_url):  # noqa: F811 - SQLite and PostgreSQL (skips where none answers)
+    s = Store(database_url)
+    yield s
+    s.close()
 
 
 def add(store, n: int, *, same_time: bool = False, **kw) -> None:

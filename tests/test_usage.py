@@ -1,4 +1,4 @@
-"""AI 활용 현황 aggregates (control_tower/usage.py) over a real SQLite audit table.
+"""AI 활용 현황 aggregates (control_tower/usage.py) over a real audit table (SQLite and PostgreSQL).
 
 Exact numbers from events spread over several ISO weeks and departments, the week boundaries
 in local (KST) time, failed events left out, and the zero-result searches grouped by
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from control_tower.store import Store
 from control_tower.store.models import AuditEventRow
 from control_tower.usage import (
     NO_DEPARTMENT,
@@ -20,10 +21,18 @@ from control_tower.usage import (
     normalize_query,
     usage_report,
 )
+from tests.store_backends import database_url  # noqa: F401 - fixture
 
 KST = ZoneInfo("Asia/Seoul")
 TRAFFIC = "교통정책과"
 WELFARE = "복지정책과"
+
+
+@pytest.fixture
+def store(database_url):  # noqa: F811 - SQLite and PostgreSQL (skips where none answers)
+    s = Store(database_url)
+    yield s
+    s.close()
 
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0, second: int = 0) -> datetime:
