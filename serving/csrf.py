@@ -17,6 +17,7 @@ read into memory here. The token for pages is left on ``request.state.csrf_token
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from urllib.parse import parse_qs
 
@@ -28,12 +29,20 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from serving.auth import LoginRequired, PageForbidden, auth_context
 from serving.cookies import CSRF_COOKIE, csrf_cookie_header
 
+log = logging.getLogger(__name__)
+
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ANONYMOUS_FORMS = {"/login", "/setup"}
 MAX_FORM_BYTES = 1024 * 1024
 MESSAGE = "보안 토큰(CSRF)이 없거나 올바르지 않습니다. 페이지를 새로 고친 뒤 다시 시도하세요."
+INTERNAL_ERROR = {
+    "detail": {
+        "code": "internal_error",
+        "message": "서버 내부 오류가 발생했습니다. 잠시 후 다시 시도하거나 관리자에게 문의하세요.",
+    }
+}
 
 
 class CSRFMiddleware:
@@ -45,7 +54,12 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        ctx = await run_in_threadpool(auth_context, request)
+        try:
+            ctx = await run_in_threadpool(auth_context, request)
+        except Exception:  # noqa: BLE001 - e.g. the database is down: same 500 shape as routes
+            log.exception("authentication failed on %s %s", scope["method"], scope["path"])
+            await JSONResponse(INTERNAL_ERROR, 500)(scope, receive, send)
+            return
         cookie_token = request.cookies.get(CSRF_COOKIE)
         if cookie_token is not None and not _well_formed(cookie_token):
             cookie_token = None
@@ -60,12 +74,13 @@ class CSRFMiddleware:
         request.state.csrf_token = token
 
         if scope["method"] in UNSAFE_METHODS and ctx.method != "api_key":
-            expected, required = None, False
+            expected: list[str | None] = []
             if ctx.session is not None:
-                expected, required = ctx.session.csrf_token, True
-            elif ctx.method == "trusted_header" or scope["path"] in ANONYMOUS_FORMS:
-                expected, required = cookie_token, True
-            if required:
+                expected.append(ctx.session.csrf_token)
+            if ctx.method == "trusted_header" or scope["path"] in ANONYMOUS_FORMS:
+                # double-submit; on /login also from a form shown before another tab logged in
+                expected.append(cookie_token)
+            if expected:
                 supplied = request.headers.get(CSRF_HEADER)
                 ctype = request.headers.get("content-type", "")
                 if supplied is None and ctype.startswith("application/x-www-form-urlencoded"):
@@ -76,7 +91,7 @@ class CSRFMiddleware:
                     values = parse_qs(body.decode("latin-1")).get(CSRF_FIELD) or [None]
                     supplied = values[0]
                     receive = _replay(body, receive)
-                if not _matches(expected, supplied):
+                if not any(_matches(token, supplied) for token in expected):
                     await _refuse(scope, receive, send, request, 403)
                     return
 

@@ -99,3 +99,15 @@ def test_safe_methods_and_anonymous_requests_pass_through(app):
     assert client.post("/api/v1/me/api-keys", json={"name": "x"}).status_code == 401
     login(client, "kim")
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_stale_login_form_from_another_tab_still_works(app):
+    client = TestClient(app)
+    page = client.get("/login")  # tab 1 shows the form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    login(client, "kim")  # tab 2 logs in
+    form = {"username": "kim", "password": PASSWORD, "next": "/", "csrf_token": token}
+    r = client.post("/login", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    # but a random token is still refused on the login form of a signed-in browser
+    assert _refused(client.post("/login", data=form | {"csrf_token": "z" * 43}))
