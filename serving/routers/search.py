@@ -6,16 +6,23 @@ import time
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from control_tower.audit import AuditLog
 from control_tower.domain import Citation, Principal, SearchFilters
-from control_tower.retrieval import SEARCH_MODES, QueryError
+from control_tower.index.errors import IndexConfigError
+from control_tower.retrieval import SEARCH_MODES, QueryError, Retriever
 from control_tower.retrieval.retriever import MAX_K, MAX_QUERY_CHARS
 from serving.auth import current_principal
+from serving.errors import ERROR_RESPONSES, ErrorResponse, api_error
 
-router = APIRouter(prefix="/api/v1", tags=["search"])
+# 503: the index on disk cannot be used with the current configuration (see IndexConfigError).
+SEARCH_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    503: {"model": ErrorResponse, "description": "검색 색인을 사용할 수 없음"},
+}
+router = APIRouter(prefix="/api/v1", tags=["search"], responses=SEARCH_ERROR_RESPONSES)
 
 
 class SearchResult(BaseModel):
@@ -42,14 +49,12 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
 
 
-def _bad_request(code: str, message_ko: str) -> HTTPException:
-    return HTTPException(status_code=400, detail={"code": code, "message": message_ko})
-
-
 @router.get("/search", response_model=SearchResponse)
 def search(
     request: Request,
-    q: str = Query(..., description="검색어", max_length=MAX_QUERY_CHARS),
+    # No max_length here: the limit is counted after NFC (an NFD query has ~2.5 code points
+    # per syllable) and refused with the Korean query_too_long error, by Retriever._check.
+    q: str = Query(..., description=f"검색어 (NFC 기준 최대 {MAX_QUERY_CHARS}자)"),
     k: int = Query(10, ge=1, le=MAX_K, description="결과 개수"),
     department: list[str] = Query(default=[], description="부서 (여러 개 가능)"),
     doc_type: list[str] = Query(default=[], description="문서 형식 (hwp, pdf, …)"),
@@ -59,9 +64,15 @@ def search(
     principal: Principal = Depends(current_principal),
 ) -> SearchResponse:
     if mode not in SEARCH_MODES:
-        raise _bad_request("bad_mode", f"검색 방식은 {', '.join(SEARCH_MODES)} 중 하나여야 합니다.")
+        raise api_error(
+            400, "bad_mode", f"검색 방식은 {', '.join(SEARCH_MODES)} 중 하나여야 합니다."
+        )
+    try:  # before the retriever is touched: refusing a query costs no model load
+        Retriever._check(q, k, mode)
+    except QueryError as e:
+        raise api_error(400, e.code, e.message_ko) from None
     if date_from and date_to and date_from > date_to:
-        raise _bad_request("bad_date_range", "시작 날짜가 끝 날짜보다 늦습니다.")
+        raise api_error(400, "bad_date_range", "시작 날짜가 끝 날짜보다 늦습니다.")
     filters = SearchFilters(
         departments=department, doc_types=doc_type, date_from=date_from, date_to=date_to
     )
@@ -70,9 +81,11 @@ def search(
     try:
         hits = services.retriever.search(q, principal, k=k, filters=filters, mode=mode)
     except QueryError as e:
-        raise _bad_request(e.code, e.message_ko) from None
+        raise api_error(400, e.code, e.message_ko) from None
+    except IndexConfigError as e:
+        raise api_error(503, e.code, e.message_ko + (f" {e.hint}" if e.hint else "")) from None
     took_ms = (time.perf_counter() - started) * 1000
-    AuditLog(services.settings).search(
+    AuditLog(services.store).search(
         principal,
         "api",
         q,
