@@ -14,6 +14,7 @@ counted as soon as those features write them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from pydantic import BaseModel, Field
@@ -99,6 +100,12 @@ def measure_of(event: str) -> str | None:
     return None
 
 
+def files_in(details: dict | None) -> int:
+    """Documents one upload event stands for: its ``files`` list (one batch), else 1."""
+    files = (details or {}).get("files")
+    return len(files) if isinstance(files, list) else 1
+
+
 def iso_week(d: date) -> str:
     year, week, _ = d.isocalendar()
     return f"{year}-W{week:02d}"
@@ -161,13 +168,24 @@ def usage_report(
     )
     with store.session() as s:
         counted = select(rows.c.wk, rows.c.department, rows.c.event, func.count())
+        upload_events: set[str] = set()
         for i, dept, event, n in s.execute(
             counted.group_by(rows.c.wk, rows.c.department, rows.c.event)
         ):
             measure = measure_of(event)
-            if measure and i >= 0:
+            if measure == "uploads":
+                upload_events.add(event)  # counted per file below, not per batch
+            elif measure and i >= 0:
                 c = cell(i, dept)
                 setattr(c, measure, getattr(c, measure) + n)
+        if upload_events:  # few rows (one per batch): read their file lists
+            q = select(AuditEventRow.at, AuditEventRow.department, AuditEventRow.details)
+            for at, dept, details in s.execute(
+                q.where(*where, AuditEventRow.event.in_(sorted(upload_events)))
+            ):
+                i = bisect_right(bounds, at) - 1
+                if 0 <= i < weeks:
+                    cell(i, dept).uploads += files_in(details)
         active = select(rows.c.wk, rows.c.department, func.count(rows.c.username.distinct())).where(
             rows.c.authenticated.is_(True)
         )
@@ -208,11 +226,11 @@ def usage_report(
 
 def _zero_result_queries(s, where: list) -> list[ZeroResultQuery]:  # noqa: ANN001
     """Searches whose audited result list was empty, grouped by normalized query text."""
-    results = AuditEventRow.details["results"]
+    results = _array_length(s, "results")
     query_text = AuditEventRow.details["query"].as_string()
     q = (
         select(AuditEventRow.at, AuditEventRow.department, query_text)
-        .where(*where, AuditEventRow.event == "search", func.json_array_length(results) == 0)
+        .where(*where, AuditEventRow.event == "search", results == 0)
         .order_by(AuditEventRow.at.desc())
     )
     groups: dict[str, ZeroResultQuery] = {}
@@ -235,3 +253,19 @@ def _zero_result_queries(s, where: list) -> list[ZeroResultQuery]:  # noqa: ANN0
         g.first_at = at
         g.departments[dept] = g.departments.get(dept, 0) + 1
     return list(groups.values())[:MAX_ZERO_RESULT_GROUPS]
+
+
+def _array_length(s, key: str):  # noqa: ANN001, ANN202
+    """Length of ``details[key]`` when it is a JSON array, else NULL (never an SQL error:
+    PostgreSQL's json_array_length fails on a scalar, SQLite's answers 0 for one)."""
+    if s.get_bind().dialect.name == "postgresql":
+        value = AuditEventRow.details[key]
+        return case((func.json_typeof(value) == "array", func.json_array_length(value)), else_=None)
+    path = f'$."{key}"'
+    return case(
+        (
+            func.json_type(AuditEventRow.details, path) == "array",
+            func.json_array_length(AuditEventRow.details, path),
+        ),
+        else_=None,
+    )

@@ -16,6 +16,7 @@ from control_tower.store import Store
 from control_tower.store.models import AuditEventRow
 from control_tower.usage import (
     NO_DEPARTMENT,
+    files_in,
     iso_week,
     measure_of,
     normalize_query,
@@ -78,12 +79,25 @@ def events(store):
             search(at(11, 15, 23, 59, 59), "lee", TRAFFIC, "KTX 정차역", results=()),
             {"at": at(11, 10, 9), "event": "login", "user": "lee", "dept": TRAFFIC},
             {"at": at(11, 12), "event": "upload", "user": "lee", "dept": TRAFFIC},
-            {"at": at(11, 12), "event": "upload", "user": "lee", "dept": TRAFFIC},
+            {  # one batch of three files is three uploaded documents
+                "at": at(11, 12),
+                "event": "upload",
+                "user": "lee",
+                "dept": TRAFFIC,
+                "details": {"files": ["a.hwp", "b.pdf", "c.docx"], "bytes": 10},
+            },
             # week 47 (11-16 .. 11-22): the first second of Monday KST belongs here
             search(at(11, 16, 0, 0, 0), "park", WELFARE, "ktx  정차역", results=()),
             search(at(11, 17), "park", WELFARE, "기초생활수급자"),
             search(at(11, 18), "jung", WELFARE, "긴급복지 지원"),
             search(at(11, 19), "jung", WELFARE, "긴급복지 지원"),
+            {  # a malformed result list is neither an error nor a zero-result search
+                "at": at(11, 19),
+                "event": "search",
+                "user": "jung",
+                "dept": WELFARE,
+                "details": {"query": "이상한 기록", "results": "c:1:0"},
+            },
             {"at": at(11, 17, 9), "event": "login", "user": "park", "dept": WELFARE},
             {"at": at(11, 18, 9), "event": "login", "user": "jung", "dept": WELFARE},
             # failures are not use
@@ -116,6 +130,7 @@ def test_measure_names():
     assert measure_of("chat_turn") == "chat_turns"
     assert measure_of("registry.edit") == "registry_edits"
     assert measure_of("upload") == "uploads"
+    assert files_in({"files": ["a", "b"]}) == 2 and files_in({}) == 1 and files_in(None) == 1
     assert measure_of("login") == "logins"
     assert measure_of("login_failed") is None
     assert measure_of("searchlight") is None
@@ -133,8 +148,8 @@ def test_weekly_totals_exact(events):
     assert (r.date_from, r.date_to) == (date(2026, 11, 9), date(2026, 11, 29))
     assert [w.week for w in r.weeks] == ["2026-W46", "2026-W47", "2026-W48"]
     w46, w47, w48 = r.weeks
-    assert (w46.searches, w46.logins, w46.uploads, w46.active_users) == (3, 1, 2, 1)
-    assert (w47.searches, w47.logins, w47.uploads, w47.active_users) == (4, 2, 0, 2)
+    assert (w46.searches, w46.logins, w46.uploads, w46.active_users) == (3, 1, 4, 1)
+    assert (w47.searches, w47.logins, w47.uploads, w47.active_users) == (5, 2, 0, 2)
     assert (w48.searches, w48.chat_turns, w48.registry_edits) == (2, 2, 1)
     assert w48.active_users == 3  # kim, lee, root
 
@@ -144,10 +159,10 @@ def test_department_totals_and_cells(events):
     depts = {d.department: d for d in r.departments}
     assert set(depts) == {TRAFFIC, WELFARE, NO_DEPARTMENT}
     t = depts[TRAFFIC]
-    assert (t.searches, t.uploads, t.logins, t.chat_turns, t.registry_edits) == (4, 2, 1, 2, 1)
+    assert (t.searches, t.uploads, t.logins, t.chat_turns, t.registry_edits) == (4, 4, 1, 2, 1)
     assert t.active_users == 2  # lee and kim, counted once over the period
     w = depts[WELFARE]
-    assert (w.searches, w.logins, w.active_users) == (4, 2, 2)
+    assert (w.searches, w.logins, w.active_users) == (5, 2, 2)
     assert r.departments[0].department in {TRAFFIC, WELFARE}  # most searches first
     cells = {(c.week, c.department): c for c in r.cells}
     assert cells[("2026-W46", TRAFFIC)].searches == 3
@@ -159,7 +174,7 @@ def test_department_totals_and_cells(events):
 def test_department_filter(events):
     r = usage_report(events, weeks=3, until=date(2026, 11, 25), department=WELFARE, tz=KST)
     assert [d.department for d in r.departments] == [WELFARE]
-    assert [w.searches for w in r.weeks] == [0, 4, 0]
+    assert [w.searches for w in r.weeks] == [0, 5, 0]
     assert [z.normalized for z in r.zero_result_queries] == ["ktx 정차역"]
 
 
