@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import REPO_ROOT, LiveServer, prepare_data_dir, start_server
+from tests.browser.server import (
+    REPO_ROOT,
+    WORK_DIR,
+    LiveServer,
+    prepare_data_dir,
+    start_server,
+)
 
 CHROMIUM = Path(os.environ.get("CT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -58,15 +64,19 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """`ct serve --demo --no-llm` on a free port, demo corpus ingested, shared by every test."""
-    work = tmp_path_factory.mktemp("browser-server")
+def live_server(models_dir: Path) -> Iterator[LiveServer]:
+    """`ct serve --demo --no-llm` on a free port, demo corpus ingested, shared by every test.
+    Its files live under test-artifacts/ (not pytest's tmp dirs, which a concurrent pytest run
+    on the same machine may prune while our server still uses them)."""
+    work = WORK_DIR / f"run-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     data_dir, lock = prepare_data_dir(models_dir, work / "data")
     server = start_server(data_dir, models_dir, work / "serve.log", lock)
     yield server
     server.stop()
-    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(server.log_path, SCREENSHOTS.parent / "browser-server.log")
+    shutil.copy(server.log_path, WORK_DIR / "last-serve.log")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -96,12 +106,16 @@ class PageWatch:
     def _is_allowed(self, status: int, url: str) -> bool:
         return any(s == status and rx.search(url) for s, rx in self.allowed)
 
-    def shot(self, page, label: str = "") -> Path:
+    def shot(self, page, label: str = "") -> Path | None:
+        """Screenshot of the page as it is now; None when it navigated away meanwhile."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         suffix = f"-{label}" if label else ""
-        path = SCREENSHOTS / f"{self.test_name}-{len(self.shots) + 1}{suffix}.png"
-        page.screenshot(path=str(path), full_page=True)
+        path = SCREENSHOTS / f"{self.test_name}-{len(self.shots) + 1:02d}{suffix}.png"
         self.shots.append(path)
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except Exception:  # noqa: BLE001 - the next page load takes its own screenshot
+            return None
         return path
 
     def attach(self, page) -> None:
@@ -153,7 +167,7 @@ def watch(live_server: LiveServer, request: pytest.FixtureRequest) -> PageWatch:
 
 
 @pytest.fixture
-def new_page(pw_browser, live_server: LiveServer, watch: PageWatch) -> Iterator[Callable]:
+def new_page(pw_browser, live_server: LiveServer, watch: PageWatch, accounts) -> Iterator[Callable]:
     """``new_page()`` opens a page in a fresh browser context (own cookies: one user each)."""
     contexts = []
 
@@ -173,10 +187,7 @@ def new_page(pw_browser, live_server: LiveServer, watch: PageWatch) -> Iterator[
     yield open_page
     for ctx in contexts:
         for page in ctx.pages:
-            try:
-                watch.shot(page, "end")
-            except Exception:  # a crashed page has nothing to show; its error is reported
-                pass
+            watch.shot(page, "end")
         ctx.close()
     if watch.problems:
         pytest.fail("problems on the page:\n  " + "\n  ".join(watch.problems), pytrace=False)
@@ -185,3 +196,34 @@ def new_page(pw_browser, live_server: LiveServer, watch: PageWatch) -> Iterator[
 @pytest.fixture
 def page(new_page: Callable):
     return new_page()
+
+
+# The demo users the browser tests log in as; each test uses its own so that a lockout or a
+# password change in one cannot break another.
+TEST_USERS = (
+    "admin",
+    "disaster_staff",
+    "traffic_staff",
+    "tourism_staff",
+    "welfare_staff",
+    "ocean_staff",
+    "budget_staff",
+    "env_staff",
+)
+
+
+@pytest.fixture(scope="session")
+def accounts(live_server: LiveServer) -> tuple[str, ...]:
+    """Known passwords for TEST_USERS in the server's database (what an admin's
+    `ct users reset-password` does)."""
+    from control_tower import accounts as acc
+    from control_tower.store.store import Store
+    from tests.browser.helpers import PASSWORD
+
+    store = Store(f"sqlite:///{live_server.data_dir / 'control_tower.db'}")
+    try:
+        for username in TEST_USERS:
+            acc.reset_password(store, username, PASSWORD)
+    finally:
+        store.close()
+    return TEST_USERS

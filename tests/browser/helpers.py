@@ -1,0 +1,45 @@
+"""What browser tests do again and again: log in through the form, log out through the menu,
+search through the search page. Selectors are the pages' labels and ``data-testid``s, so a test
+breaks when a person could no longer find the control either."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+# Set for the demo users the tests log in as (by the ``accounts`` fixture, like an admin's
+# `ct users reset-password` would); the demo's own passwords are the README's business.
+PASSWORD = "browser-test-2026!"
+
+
+def login(page: Page, username: str, password: str = PASSWORD, *, next_url: str = "/") -> None:
+    """Log in through the login form and wait until the app shows the signed-in layout."""
+    page.goto(f"/login?next={next_url}")
+    page.get_by_label("아이디").fill(username)
+    page.get_by_label("비밀번호", exact=True).fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+def logout(page: Page) -> None:
+    page.get_by_test_id("user-menu").locator("summary").click()
+    page.get_by_test_id("logout").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def search(page: Page, query: str, **filters: str) -> None:
+    """Search on /search with optional filter values (``department=``, ``doc_type=``)."""
+    if not page.url.split("?")[0].endswith("/search"):
+        page.goto("/search")
+    if "department" in filters:
+        page.get_by_label("부서", exact=True).select_option(filters["department"])
+    if "doc_type" in filters:
+        page.get_by_label("형식", exact=True).select_option(filters["doc_type"])
+    page.get_by_label("검색어").fill(query)
+    page.get_by_role("button", name="검색", exact=True).click()
+    expect(page.locator("#search-results [data-testid]").first).to_be_visible()
+
+
+def result_doc_ids(page: Page) -> list[str]:
+    return page.get_by_test_id("search-result").evaluate_all("els => els.map(e => e.dataset.docId)")
