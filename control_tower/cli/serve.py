@@ -67,6 +67,8 @@ def serve(
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if host:  # the cookie Secure default depends on the address actually served
+        settings.host = host
     startup = StartupState(phase="starting", llm_required=llm or settings.llm_is_external)
 
     llm_server = None
@@ -91,7 +93,11 @@ def serve(
     port = port or settings.port
     console.print(f"[bold]AI 혁신 컨트롤타워[/]: http://{host}:{port}  (준비 상태: /readyz)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # In trusted-header mode the app must see the proxy's own address (the header is
+        # honoured only from it), not the client address uvicorn would take from its
+        # X-Forwarded-For.
+        proxy_headers = settings.trusted_header is None
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=proxy_headers)
     finally:
         if llm_server is not None:
             console.print("LLM 서버를 종료합니다…")
