@@ -111,6 +111,7 @@ def test_admin_adds_user_who_can_then_log_in(app):
         ({"password": "short"}, 400, None),
         ({"username": "a/b"}, 400, "bad_username"),
         ({"roles": ["superuser"]}, 422, "validation_error"),
+        ({"display_name": "김\x00민수"}, 422, "validation_error"),
     ],
 )
 def test_bad_user_creation_is_refused_in_korean_and_audited(app, body, status, code):

@@ -126,6 +126,8 @@ def test_bad_filters_are_korean_400(app):
         r.status_code == 400
         and r.json()["detail"]["message"] == "시작 날짜가 끝 날짜보다 늦습니다."
     )
+    r = c.get("/api/v1/admin/audit.csv", params={"date_to": "9999-12-31"})
+    assert r.status_code == 400 and "9000년" in r.json()["detail"]["message"]
     r = c.get("/api/v1/admin/audit", params={"outcome": "maybe"})
     assert r.status_code == 400 and r.json()["detail"]["code"] == "bad_filter"
     page = c.get("/admin/audit", params={"date_from": "어제"})

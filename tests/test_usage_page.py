@@ -122,6 +122,9 @@ def test_usage_api_exact_numbers(app):
     )
     assert [x["department"] for x in only_a.json()["departments"]] == [DEPT_A]
     assert c.get("/api/v1/usage", params={"weeks": 0}).status_code == 422
+    for extreme in ("9999-12-31", "0001-01-01"):  # date arithmetic would overflow
+        r = c.get("/api/v1/usage", params={"weeks": 104, "until": extreme})
+        assert r.status_code == 400 and r.json()["detail"]["code"] == "bad_date"
 
 
 def test_usage_page_table_chart_and_zero_results(app):

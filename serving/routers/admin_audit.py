@@ -26,6 +26,7 @@ from serving.templating import render
 router = APIRouter(tags=["admin"])
 OUTCOMES = ("ok", "denied", "failed")
 MAX_PER_PAGE = 200
+MIN_DAY, MAX_DAY = date(1900, 1, 1), date(9000, 12, 31)  # beyond: date arithmetic overflows
 
 
 class FilterError(ValueError):
@@ -34,14 +35,21 @@ class FilterError(ValueError):
 
 def _day(value: date | str | None, label: str) -> date | None:
     if value is None or isinstance(value, date):
-        return value
+        return _in_range(value, label)
     value = value.strip()
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        value = date.fromisoformat(value)
     except ValueError:
         raise FilterError(f"{label}는 YYYY-MM-DD 형식이어야 합니다.") from None
+    return _in_range(value, label)
+
+
+def _in_range(day: date | None, label: str) -> date | None:
+    if day is not None and not (MIN_DAY <= day <= MAX_DAY):
+        raise FilterError(f"{label}는 {MIN_DAY.year}년부터 {MAX_DAY.year}년 사이여야 합니다.")
+    return day
 
 
 def audit_filter(date_from, date_to, username, department, event, outcome) -> AuditFilter:  # noqa: ANN001

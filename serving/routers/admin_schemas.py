@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from control_tower.accounts.types import ApiKeyInfo, UserInfo
 from control_tower.domain import Role, now
@@ -58,12 +58,20 @@ class UserList(BaseModel):
     users: list[AdminUser]
 
 
+def _printable(v: str | None) -> str | None:
+    if v is not None and any(not ch.isprintable() for ch in v):
+        raise ValueError("제어 문자는 쓸 수 없습니다.")
+    return v
+
+
 class UserCreate(BaseModel):
     username: str = Field(..., max_length=64, description="아이디 (글자, 숫자, . _ - @)")
     department: str = Field(..., max_length=100, description="등록된 부서 이름")
     roles: list[Role] = Field(default_factory=lambda: [Role.staff], min_length=1)
     password: str = Field(..., max_length=256, description="처음 비밀번호 (8자 이상)")
     display_name: str | None = Field(None, max_length=200)
+
+    _names = field_validator("username", "department", "display_name")(_printable)
 
 
 class UserUpdate(BaseModel):
@@ -72,6 +80,8 @@ class UserUpdate(BaseModel):
     department: str | None = Field(None, max_length=100)
     roles: list[Role] | None = Field(None, min_length=1)
     display_name: str | None = Field(None, max_length=200)
+
+    _names = field_validator("department", "display_name")(_printable)
 
 
 class PasswordReset(BaseModel):

@@ -16,7 +16,8 @@ from control_tower.accounts import list_departments
 from control_tower.domain import Principal, Role, nfc
 from control_tower.usage import MEASURE_LABELS, UsageReport, usage_report
 from serving.auth import page_roles, require_roles
-from serving.errors import ERROR_RESPONSES
+from serving.errors import ERROR_RESPONSES, api_error
+from serving.routers.admin_audit import MAX_DAY, MIN_DAY
 from serving.templating import render
 
 router = APIRouter(tags=["usage"])
@@ -36,6 +37,8 @@ def usage_api(
     department: str | None = Query(None, max_length=200, description="한 부서만"),
     _: Principal = Depends(require_roles(Role.ai_division)),
 ) -> UsageReport:
+    if until is not None and not (MIN_DAY <= until <= MAX_DAY):
+        raise api_error(400, "bad_date", "날짜는 1900년부터 9000년 사이여야 합니다.")
     store = request.app.state.services.store
     return usage_report(store, weeks=weeks, until=until, department=department or None)
 
