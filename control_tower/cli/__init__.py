@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from control_tower.cli import db, doctor, ingest, llm, models, search, serve, users
+from control_tower.cli import db, doctor, ingest, jobs, llm, models, search, serve, users
 from control_tower.cli import eval as eval_cmd
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(llm.app, name="llm")
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(db.app, name="db")
+app.add_typer(jobs.app, name="jobs")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.departments_app, name="departments")
 app.command("ingest")(ingest.ingest)
