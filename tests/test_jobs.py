@@ -286,3 +286,25 @@ def test_redis_storage_runs_jobs_too(settings, store, tmp_path):
     finally:
         jobs.stop()
         huey.storage.flush_all()
+
+
+def test_recovery_removes_staged_uploads_no_job_will_read(settings, store):
+    from control_tower.jobs.ingest import staging_dir, sweep_staging
+
+    resources = type("R", (), {"settings": settings, "store": store})()
+    jobs = JobService(resources)
+    folder = staging_dir(settings)
+    folder.mkdir(parents=True)
+    kept, orphan, partial, fresh = (
+        folder / n for n in ("a.upload", "b.upload", "c.partial", "d.upload")
+    )
+    for p in (kept, orphan, partial, fresh):
+        p.write_bytes(b"x")
+        if p is not fresh:
+            os.utime(p, (time.time() - 7200, time.time() - 7200))
+    files = [{"key": "0", "name": "a.txt", "disk": "a.txt", "staged": str(kept), "size": 1}]
+    jobs.repo.create(
+        "j1", "ingest_upload", {"files": files}, owner="kim", department=None, title="t", items=[]
+    )  # queued: its file must stay
+    assert sorted(sweep_staging(jobs)) == ["b.upload", "c.partial"]
+    assert kept.exists() and fresh.exists() and not orphan.exists() and not partial.exists()

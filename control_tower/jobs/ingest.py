@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 
-from control_tower.jobs.registry import JobContext, register_job
+from control_tower.jobs.registry import JobContext, register_job, register_recovery
 from control_tower.jobs.types import JobError
 from control_tower.names import department_folder, is_hashed_disk_name
 
@@ -172,5 +173,30 @@ def reingest(ctx: JobContext, params: dict) -> dict:
     return {"counts": {status: 1}, "doc_ids": [rec.doc_id]}
 
 
+def sweep_staging(service, *, age_s: float = 3600.0) -> list[str]:  # noqa: ANN001
+    """Remove staged uploads no queued or running job will read (their job failed, was
+    interrupted or cancelled) and ``.partial`` files of requests that died, an hour on."""
+    folder = staging_dir(service.settings)
+    if not folder.is_dir():
+        return []
+    live = {
+        f["staged"]
+        for job in service.repo.list(
+            states=["queued", "running"], kinds=["ingest_upload"], limit=100_000
+        )
+        for f in (service.repo.params(job.job_id) or {}).get("files", [])
+    }
+    removed = []
+    for p in folder.iterdir():
+        # old only: a request may still be streaming the rest of its batch (not submitted yet)
+        if time.time() - p.stat().st_mtime < age_s:
+            continue
+        if p.suffix == ".partial" or (p.suffix == ".upload" and str(p) not in live):
+            p.unlink(missing_ok=True)
+            removed.append(p.name)
+    return removed
+
+
+register_recovery(sweep_staging)
 register_job("ingest_upload", ingest_upload, title_ko="문서 올리기", serial="ingest")
 register_job("reingest", reingest, title_ko="문서 다시 수집", serial="ingest")

@@ -58,6 +58,22 @@ def register_job(
     return _KINDS[kind]
 
 
+_RECOVERY: list[Callable] = []  # fn(service) run by JobService.recover(), e.g. file cleanup
+
+
+def register_recovery(fn: Callable) -> Callable:
+    """Run ``fn(job_service)`` after each start-up recovery (clean up what dead jobs left)."""
+    if fn not in _RECOVERY:
+        _RECOVERY.append(fn)
+    return fn
+
+
+def recovery_hooks() -> list[Callable]:
+    from control_tower.jobs import kinds  # noqa: F401
+
+    return list(_RECOVERY)
+
+
 def get_kind(kind: str) -> JobKind | None:
     from control_tower.jobs import kinds  # noqa: F401 - registers the built-in kinds
 

@@ -18,7 +18,7 @@ import time
 
 from control_tower.domain import Principal
 from control_tower.jobs.queue import make_consumer, make_huey, pending_job_ids
-from control_tower.jobs.registry import JobContext, get_kind, serial_kinds
+from control_tower.jobs.registry import JobContext, get_kind, recovery_hooks, serial_kinds
 from control_tower.jobs.repo import JobRepo
 from control_tower.jobs.types import (
     CANCELLED,
@@ -171,6 +171,11 @@ class JobService:
         requeued = [r.job_id for r in queued if r.job_id not in waiting]
         for job_id in requeued:
             self._task(job_id)
+        for hook in recovery_hooks():
+            try:
+                hook(self)
+            except Exception:  # noqa: BLE001 - cleanup must not keep the app from starting
+                log.exception("job recovery hook %s", getattr(hook, "__name__", hook))
         return {"interrupted": interrupted, "requeued": requeued}
 
     def sweep(self) -> list[str]:
