@@ -15,6 +15,8 @@ class Services:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._lock = threading.Lock()
+        # the one-time /setup page: two submissions at once must not both create an admin
+        self.setup_lock = threading.Lock()
 
     @cached_property
     def store(self):

@@ -281,3 +281,39 @@ def test_setup_page_exists_only_until_an_admin_does(app, store):
     assert TestClient(app).post("/setup", data=form).status_code in (403, 404)
     assert "첫 관리자 계정" not in TestClient(app).get("/login").text
     assert ("admin.setup", "root", "ok") in _events(store)
+
+
+def test_two_setup_submissions_at_once_create_one_admin(app, store):
+    import threading
+
+    from control_tower.accounts import list_users
+
+    clients = [TestClient(app) for _ in range(4)]
+    forms = []
+    for i, c in enumerate(clients):
+        page = c.get("/setup")
+        forms.append(
+            {
+                "csrf_token": _form_token(page.text),
+                "username": f"root{i}",
+                "display_name": "관리자",
+                "department": "정보통신과",
+                "password": "admin-password-1",
+                "confirm_password": "admin-password-1",
+            }
+        )
+    codes: list[int] = []
+    threads = [
+        threading.Thread(
+            target=lambda c=c, f=f: codes.append(
+                c.post("/setup", data=f, follow_redirects=False).status_code
+            )
+        )
+        for c, f in zip(clients, forms, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [303, 404, 404, 404]
+    assert len([u for u in list_users(store) if "admin" in {r.value for r in u.roles}]) == 1

@@ -143,25 +143,26 @@ def setup_submit(
 ) -> Response:
     services = request.app.state.services
     store = services.store
-    if accounts.has_admin(store):
-        return _not_found(request)
     form = {"username": username, "display_name": display_name, "department": department}
-    try:
-        name = accounts.normalize_username(username)
-        if password != confirm_password:
-            raise AccountError("password_mismatch", "비밀번호와 확인이 일치하지 않습니다.")
-        accounts.check_policy(password, username=name)
-        dept = accounts.ensure_department(store, department)
-        user = accounts.create_user(
-            store,
-            name,
-            department=dept.name,
-            roles=[Role.admin],
-            password=password,
-            display_name=display_name,
-        )
-    except AccountError as e:
-        return _setup_page(request, form, error=e.message_ko, status=400)
+    with services.setup_lock:  # check and create as one step
+        if accounts.has_admin(store):
+            return _not_found(request)
+        try:
+            name = accounts.normalize_username(username)
+            if password != confirm_password:
+                raise AccountError("password_mismatch", "비밀번호와 확인이 일치하지 않습니다.")
+            accounts.check_policy(password, username=name)
+            dept = accounts.ensure_department(store, department)
+            user = accounts.create_user(
+                store,
+                name,
+                department=dept.name,
+                roles=[Role.admin],
+                password=password,
+                display_name=display_name,
+            )
+        except AccountError as e:
+            return _setup_page(request, form, error=e.message_ko, status=400)
     issued = accounts.create_session(
         store,
         services.settings,
