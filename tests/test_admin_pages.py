@@ -108,7 +108,11 @@ def test_admin_adds_user_by_form_who_can_log_in(app):
     r = c.post("/admin/users", data=form)
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/users?done=")
     page = c.get(r.headers["location"]).text
-    assert "사용자를 추가했습니다" in page and 'data-username="lee"' in page
+    assert "사용자를 추가했습니다. (lee)" in page and 'data-username="lee"' in page
+    spoof = c.get(
+        "/admin/users", params={"done": "user_create", "target": "관리자 공지: 위조"}
+    ).text
+    assert "사용자를 추가했습니다." in spoof and "위조" not in spoof  # no text from the URL
     login(TestClient(app), "lee", "lee-password-2026")
     user = accounts.get_user(app.state.services.store, "lee")
     assert [r.value for r in user.roles] == ["staff", "dept_head"]

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
+from control_tower.accounts import list_departments
 from control_tower.audit import AuditFilter, AuditLog
 from control_tower.audit_export import csv_lines
 from control_tower.domain import Principal, Role, nfc, now
@@ -180,6 +181,7 @@ def audit_page(
     }
     with store.session() as s:
         ctx["event_names"] = sorted(s.scalars(select(AuditEventRow.event).distinct()))
+    ctx["departments"] = [d.name for d in list_departments(store)]
     try:
         flt = audit_filter(**form)
     except FilterError as e:

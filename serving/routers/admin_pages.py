@@ -50,11 +50,13 @@ def _done(url: str, done: str, target: str) -> RedirectResponse:
     return RedirectResponse(f"{url}?done={done}&target={quote(target)}", status_code=303)
 
 
-def _alerts(done: str, target: str) -> list[dict]:
-    if done in DONE:
-        text = DONE[done] + (f" ({target})" if target else "")
-        return [{"level": "ok", "text": text}]
-    return []
+def _alerts(done: str, target: str, known: set[str] | None = None) -> list[dict]:
+    """The fixed message of ``done``; ``target`` (from the URL) is shown only when it names a
+    real user, department or key, so a crafted link cannot put words on an admin page."""
+    if done not in DONE:
+        return []
+    shown = f" ({target})" if target and known is not None and target in known else ""
+    return [{"level": "ok", "text": DONE[done] + shown}]
 
 
 def _error(e: AccountError) -> tuple[list[dict], int]:
@@ -99,7 +101,8 @@ def users_page(
     target: str = "",
     principal: Principal = Depends(admin_page),
 ) -> Response:
-    return _users_page(request, principal, alerts=_alerts(done, target))
+    known = {u.username for u in accounts.list_users(_store(request))}
+    return _users_page(request, principal, alerts=_alerts(done, target, known))
 
 
 @router.post("/users")
@@ -239,7 +242,8 @@ def departments_page(
     target: str = "",
     principal: Principal = Depends(admin_page),
 ) -> Response:
-    return _departments_page(request, principal, alerts=_alerts(done, target))
+    known = {d.name for d in accounts.list_departments(_store(request))}
+    return _departments_page(request, principal, alerts=_alerts(done, target, known))
 
 
 @router.post("/departments")
@@ -299,7 +303,7 @@ def api_keys_page(
     principal: Principal = Depends(admin_page),
 ) -> Response:
     keys = [AdminApiKey.of(k) for k in accounts.list_api_keys(_store(request))]
-    ctx = {"keys": keys, "alerts": _alerts(done, target)}
+    ctx = {"keys": keys, "alerts": _alerts(done, target, {k.id for k in keys})}
     return render(request, "admin/api_keys.html", principal, ctx)
 
 
