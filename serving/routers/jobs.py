@@ -40,9 +40,10 @@ from starlette.concurrency import run_in_threadpool
 from control_tower.domain import Principal
 from control_tower.jobs import JobRecord
 from serving.auth import current_principal
-from serving.errors import ERROR_RESPONSES, api_error
+from serving.errors import ERROR_RESPONSES, ErrorResponse, api_error
 
-router = APIRouter(prefix="/api/v1", tags=["jobs"], responses=ERROR_RESPONSES)
+RESPONSES = {**ERROR_RESPONSES, 409: {"model": ErrorResponse, "description": "이미 끝난 작업"}}
+router = APIRouter(prefix="/api/v1", tags=["jobs"], responses=RESPONSES)
 POLL_S = 0.5
 FINAL_EVENT = {
     "succeeded": "done",
