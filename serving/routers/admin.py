@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.routers import admin_api, admin_audit, admin_pages, usage
+from serving.routers import admin_api, admin_audit, admin_pages, admin_users, usage
 
 router = APIRouter()
 router.include_router(admin_api.router)
 router.include_router(admin_audit.router)
 router.include_router(admin_pages.router)
+router.include_router(admin_users.router)
 router.include_router(usage.router)

@@ -1,5 +1,5 @@
-"""관리 pages: ``/admin`` (overview), ``/admin/users`` (+ one user's page),
-``/admin/departments`` and ``/admin/api-keys`` — admins only (``page_roles``: anonymous
+"""관리 pages: ``/admin`` (overview), ``/admin/departments`` and ``/admin/api-keys`` (the
+user pages are in ``admin_users``) — admins only (``page_roles``: anonymous
 browsers go to the login page, other users get the 403 page).
 
 Forms post with the session's CSRF token (``csrf_token`` field, checked by the middleware)
@@ -19,7 +19,6 @@ from control_tower.accounts.types import AccountError
 from control_tower.domain import Principal, Role
 from serving.auth import page_roles
 from serving.routers import admin_actions as act
-from serving.routers.admin_labels import ROLE_LABELS
 from serving.routers.admin_schemas import AdminApiKey, AdminUser
 from serving.templating import render
 
@@ -42,15 +41,15 @@ DONE = {
 }
 
 
-def _store(request: Request):  # noqa: ANN202
+def store_of(request: Request):  # noqa: ANN202
     return request.app.state.services.store
 
 
-def _done(url: str, done: str, target: str) -> RedirectResponse:
+def done_redirect(url: str, done: str, target: str) -> RedirectResponse:
     return RedirectResponse(f"{url}?done={done}&target={quote(target)}", status_code=303)
 
 
-def _alerts(done: str, target: str, known: set[str] | None = None) -> list[dict]:
+def done_alerts(done: str, target: str, known: set[str] | None = None) -> list[dict]:
     """The fixed message of ``done``; ``target`` (from the URL) is shown only when it names a
     real user, department or key, so a crafted link cannot put words on an admin page."""
     if done not in DONE:
@@ -59,17 +58,17 @@ def _alerts(done: str, target: str, known: set[str] | None = None) -> list[dict]
     return [{"level": "ok", "text": DONE[done] + shown}]
 
 
-def _error(e: AccountError) -> tuple[list[dict], int]:
+def error_alerts(e: AccountError) -> tuple[list[dict], int]:
     return [{"level": "error", "text": e.message_ko}], act.http_error(e).status_code
 
 
-def _departments(request: Request) -> list[str]:
-    return [d.name for d in accounts.list_departments(_store(request), include_inactive=False)]
+def active_departments(request: Request) -> list[str]:
+    return [d.name for d in accounts.list_departments(store_of(request), include_inactive=False)]
 
 
 @router.get("")
 def admin_home(request: Request, principal: Principal = Depends(admin_page)) -> Response:
-    store = _store(request)
+    store = store_of(request)
     users = accounts.list_users(store)
     keys = accounts.list_api_keys(store)
     ctx = {
@@ -82,153 +81,9 @@ def admin_home(request: Request, principal: Principal = Depends(admin_page)) -> 
     return render(request, "admin/home.html", principal, ctx)
 
 
-def _users_page(request, principal, *, form=None, alerts=None, status=200) -> Response:  # noqa: ANN001
-    users = [AdminUser.of(u) for u in accounts.list_users(_store(request))]
-    ctx = {
-        "users": users,
-        "departments": _departments(request),
-        "roles": ROLE_LABELS,
-        "form": form or {"roles": [Role.staff.value]},
-        "alerts": alerts or [],
-    }
-    return render(request, "admin/users.html", principal, ctx, status_code=status)
-
-
-@router.get("/users")
-def users_page(
-    request: Request,
-    done: str = "",
-    target: str = "",
-    principal: Principal = Depends(admin_page),
-) -> Response:
-    known = {u.username for u in accounts.list_users(_store(request))}
-    return _users_page(request, principal, alerts=_alerts(done, target, known))
-
-
-@router.post("/users")
-def users_create(
-    request: Request,
-    username: str = Form(""),
-    display_name: str = Form(""),
-    department: str = Form(""),
-    roles: list[str] = Form(default=[]),
-    password: str = Form(""),
-    principal: Principal = Depends(admin_page),
-) -> Response:
-    form = {
-        "username": username,
-        "display_name": display_name,
-        "department": department,
-        "roles": roles,
-    }
-    try:
-        user = act.create_user(
-            request,
-            principal,
-            SURFACE,
-            username=username,
-            department=department,
-            roles=accounts.parse_roles(roles),
-            password=password,
-            display_name=display_name or None,
-        )
-    except AccountError as e:
-        alerts, status = _error(e)
-        return _users_page(request, principal, form=form, alerts=alerts, status=status)
-    return _done("/admin/users", "user_create", user.username)
-
-
-def _user_page(request, principal, username, *, alerts=None, status=200) -> Response:  # noqa: ANN001
-    store = _store(request)
-    user = accounts.get_user(store, username)
-    if user is None:
-        return render(request, "not_found.html", principal, status_code=404)
-    ctx = {
-        "user": AdminUser.of(user),
-        "departments": sorted({*_departments(request), user.department or ""} - {""}),
-        "roles": ROLE_LABELS,
-        "keys": [AdminApiKey.of(k) for k in accounts.list_api_keys(store, user.username)],
-        "alerts": alerts or [],
-        "is_self": user.username == principal.username,
-    }
-    return render(request, "admin/user.html", principal, ctx, status_code=status)
-
-
-@router.get("/users/{username}")
-def user_page(
-    request: Request,
-    username: str,
-    done: str = "",
-    target: str = "",
-    principal: Principal = Depends(admin_page),
-) -> Response:
-    return _user_page(request, principal, username, alerts=_alerts(done, ""))
-
-
-def _user_post(request, principal, username, done: str, run) -> Response:  # noqa: ANN001
-    try:
-        user = run()
-    except AccountError as e:
-        alerts, status = _error(e)
-        return _user_page(request, principal, username, alerts=alerts, status=status)
-    return _done(f"/admin/users/{quote(user.username)}", done, "")
-
-
-@router.post("/users/{username}")
-def user_update(
-    request: Request,
-    username: str,
-    display_name: str = Form(""),
-    department: str = Form(""),
-    roles: list[str] = Form(default=[]),
-    principal: Principal = Depends(admin_page),
-) -> Response:
-    def run():  # noqa: ANN202
-        return act.update_user(
-            request,
-            principal,
-            SURFACE,
-            username,
-            department=department or None,
-            roles=accounts.parse_roles(roles),
-            display_name=display_name,
-        )
-
-    return _user_post(request, principal, username, "user_update", run)
-
-
-@router.post("/users/{username}/{action}")
-def user_action(
-    request: Request,
-    username: str,
-    action: str,
-    password: str = Form(""),
-    principal: Principal = Depends(admin_page),
-) -> Response:
-    runs = {
-        "disable": (
-            "user_disable",
-            lambda: act.set_disabled(request, principal, SURFACE, username, True),
-        ),
-        "enable": (
-            "user_enable",
-            lambda: act.set_disabled(request, principal, SURFACE, username, False),
-        ),
-        "unlock": ("user_unlock", lambda: act.unlock_user(request, principal, SURFACE, username)),
-        "password": (
-            "password_reset",
-            lambda: act.reset_password(request, principal, SURFACE, username, password),
-        ),
-    }
-    if action not in runs:
-        return render(request, "not_found.html", principal, status_code=404)
-    done, run = runs[action]
-    return _user_post(request, principal, username, done, run)
-
-
 def _departments_page(request, principal, *, alerts=None, status=200, form=None) -> Response:  # noqa: ANN001
     ctx = {
-        "departments": admin_data.department_overview(_store(request)),
+        "departments": admin_data.department_overview(store_of(request)),
         "alerts": alerts or [],
         "form": form or {},
     }
@@ -242,8 +97,8 @@ def departments_page(
     target: str = "",
     principal: Principal = Depends(admin_page),
 ) -> Response:
-    known = {d.name for d in accounts.list_departments(_store(request))}
-    return _departments_page(request, principal, alerts=_alerts(done, target, known))
+    known = {d.name for d in accounts.list_departments(store_of(request))}
+    return _departments_page(request, principal, alerts=done_alerts(done, target, known))
 
 
 @router.post("/departments")
@@ -256,10 +111,10 @@ def departments_add(
     try:
         info = act.add_department(request, principal, SURFACE, name, code or None)
     except AccountError as e:
-        alerts, status = _error(e)
+        alerts, status = error_alerts(e)
         form = {"name": name, "code": code}
         return _departments_page(request, principal, alerts=alerts, status=status, form=form)
-    return _done("/admin/departments", "department_add", info.name)
+    return done_redirect("/admin/departments", "department_add", info.name)
 
 
 @router.post("/departments/{name}/{action}")
@@ -290,9 +145,9 @@ def departments_action(
     try:
         info = run()
     except AccountError as e:
-        alerts, status = _error(e)
+        alerts, status = error_alerts(e)
         return _departments_page(request, principal, alerts=alerts, status=status)
-    return _done("/admin/departments", done, info.name)
+    return done_redirect("/admin/departments", done, info.name)
 
 
 @router.get("/api-keys")
@@ -302,8 +157,8 @@ def api_keys_page(
     target: str = "",
     principal: Principal = Depends(admin_page),
 ) -> Response:
-    keys = [AdminApiKey.of(k) for k in accounts.list_api_keys(_store(request))]
-    ctx = {"keys": keys, "alerts": _alerts(done, target, {k.id for k in keys})}
+    keys = [AdminApiKey.of(k) for k in accounts.list_api_keys(store_of(request))]
+    ctx = {"keys": keys, "alerts": done_alerts(done, target, {k.id for k in keys})}
     return render(request, "admin/api_keys.html", principal, ctx)
 
 
@@ -314,8 +169,8 @@ def api_keys_revoke(
     try:
         act.revoke_api_key(request, principal, SURFACE, key_id)
     except AccountError as e:
-        alerts, status = _error(e)
-        keys = [AdminApiKey.of(k) for k in accounts.list_api_keys(_store(request))]
+        alerts, status = error_alerts(e)
+        keys = [AdminApiKey.of(k) for k in accounts.list_api_keys(store_of(request))]
         ctx = {"keys": keys, "alerts": alerts}
         return render(request, "admin/api_keys.html", principal, ctx, status_code=status)
-    return _done("/admin/api-keys", "api_key_revoke", key_id)
+    return done_redirect("/admin/api-keys", "api_key_revoke", key_id)
