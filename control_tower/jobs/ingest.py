@@ -63,6 +63,15 @@ def _remember_title(folder: Path, disk: str, title: str) -> None:
     os.replace(tmp, mf)
 
 
+def _reason_ko(exc: Exception) -> str:
+    """The exception's own Korean message when it has one (IngestError, ModelError …)."""
+    for attr in ("message_ko", "message"):
+        text = getattr(exc, attr, None)
+        if isinstance(text, str) and text and not text.isascii():
+            return text
+    return f"색인 중 오류가 발생했습니다({type(exc).__name__}). 관리자에게 문의하세요."
+
+
 def _ingest_one(ctx: JobContext, path: Path, params: dict):
     from ingest.pipeline import ingest_paths
 
@@ -111,11 +120,7 @@ def ingest_upload(ctx: JobContext, params: dict) -> dict:
         try:
             r = _ingest_one(ctx, target, params)
         except Exception as exc:  # noqa: BLE001 - one file's problem must not end the batch
-            ctx.item(
-                f["key"],
-                status="failed",
-                message=f"색인 중 오류가 발생했습니다({type(exc).__name__}).",
-            )
+            ctx.item(f["key"], status="failed", message=_reason_ko(exc))
             counts["failed"] += 1
             continue
         status = r.status.value

@@ -232,10 +232,12 @@ class JobService:
             return
         except Exception as exc:  # noqa: BLE001 - a handler bug fails the job, not the worker
             log.exception("job %s (%s) failed", job_id, rec.kind)
+            own = getattr(exc, "message_ko", None)  # e.g. IngestBusyError: already Korean
             self.repo.fail(
                 job_id,
-                "internal_error",
-                f"작업 중 예기치 못한 오류가 발생했습니다({type(exc).__name__}). "
+                str(getattr(exc, "code", "internal_error")) if own else "internal_error",
+                own
+                or f"작업 중 예기치 못한 오류가 발생했습니다({type(exc).__name__}). "
                 "다시 실행하거나 관리자에게 문의하세요.",
             )
             return
