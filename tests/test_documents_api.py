@@ -104,6 +104,9 @@ def test_list_and_get_are_access_checked_and_hide_server_paths(app_client):
     assert listed(kim)[secret]["location"] == "교통정책과/내부.txt"
     assert listed(keys["admin"])[secret]["path"].endswith("내부.txt")
     assert c.get(f"/api/v1/documents/{secret}", headers=park).status_code == 404
+    assert c.get(f"/api/v1/documents/{secret}/versions", headers=park).status_code == 404
+    versions = c.get(f"/api/v1/documents/{secret}/versions", headers=kim).json()
+    assert [v["version"] for v in versions] == [1]
     r = c.get(f"/api/v1/documents/{secret}", headers=kim)
     assert r.status_code == 200 and r.json()["status"] == "indexed" and r.json()["chunks"] >= 1
     assert c.get("/api/v1/documents/없는문서", headers=keys["admin"]).status_code == 404
