@@ -136,6 +136,10 @@ class _Reader:
             if self.total > self.max_total:
                 raise _too_large("한 번에 올린 파일의 합계가 허용된 크기를 넘습니다.")
             self._out.write(data[start:end])
+        elif self._kind == "ignore":  # a file in an unknown field: not stored, still bounded
+            self.total += n
+            if self.total > self.max_total:
+                raise _too_large("한 번에 올린 파일의 합계가 허용된 크기를 넘습니다.")
         elif self._kind == "field":
             self._buf += data[start:end]
             if len(self._buf) > MAX_FIELD_BYTES:
