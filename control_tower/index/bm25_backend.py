@@ -164,6 +164,9 @@ class BM25ChunkIndex(ChunkIndex):
         self._refresher_lock = threading.Lock()
         self._last_build_end = 0.0  # monotonic seconds
         self._last_build_seconds = 0.0
+        # generations this object's own writes produced (the Index facade tells foreign
+        # writes — another process's — from its own by them)
+        self._own_generations: set[int] = set()
         with self._conn() as c:
             c.executescript(_SCHEMA)
             columns = {row[1] for row in c.execute("PRAGMA table_info(chunks)")}
@@ -195,6 +198,18 @@ class BM25ChunkIndex(ChunkIndex):
     def _generation(self) -> int:
         return self._conn().execute("SELECT value FROM state WHERE key='generation'").fetchone()[0]
 
+    def generation(self) -> int:
+        """The store's write counter: every write by any process adds one."""
+        return self._generation()
+
+    def foreign_writes(self, since: int, until: int) -> int:
+        """How many of the writes that took the counter from ``since`` to ``until`` were not
+        made through this object (another process, or another index object)."""
+        own = self._own_generations
+        mine = sum(1 for g in list(own) if since < g <= until)
+        self._own_generations = {g for g in list(own) if g > since}
+        return (until - since) - mine
+
     def _write(self, sql_batches: list[tuple[str, list[tuple]]]) -> None:
         c = self._conn()
         c.execute("BEGIN IMMEDIATE")
@@ -203,6 +218,7 @@ class BM25ChunkIndex(ChunkIndex):
                 if rows:
                     c.executemany(sql, rows)
             c.execute("UPDATE state SET value = value + 1 WHERE key='generation'")
+            self._own_generations.add(self._generation())
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")

@@ -9,12 +9,25 @@
 - ``ReadScope`` and ``SearchFilters`` become one ``where`` clause, applied inside the ANN
   query, so chunks the caller may not read are never candidates. ``nearest`` is the
   unchecked query the ``Index`` facade builds its fast access-checked search on.
+- Another process writing the same embedded store (``ct ingest`` while ``ct serve`` runs):
+  Chroma's embedded client keeps its HNSW graph in memory and never reloads it, so this
+  process keeps answering with ids the writer has deleted (and never sees new ones), and a
+  filtered query over such an id fails with ``InternalError: Error finding id`` — a search
+  returned 500 that way. ``refresh`` opens a new client (a new Chroma ``System``: the path
+  under another spelling, since Chroma caches one per path string) that reloads the graph
+  and the write log; the ``Index`` facade calls it when the shared write counter shows a
+  foreign write. A query that still fails that way is retried once after a refresh, then
+  answered with no dense hits (the BM25 side still answers) — never an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -28,8 +41,53 @@ from control_tower.index.errors import IndexConfigError
 from control_tower.index.metadata import chunk_from_metadata, chunk_metadata, date_int
 from control_tower.settings import Settings
 
+log = logging.getLogger(__name__)
+
 EF_NAME = "control_tower_embedder"
 _WRITE_BATCH = 512
+T = TypeVar("T")
+
+
+class _SharedLock:
+    """Many readers at once, or one exclusive holder (the client swap in ``refresh``)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._exclusive = False
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive or self._readers:
+                self._cond.wait()
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+
+def _is_vanished_id(exc: Exception) -> bool:
+    """Chroma's error for an id its in-memory graph has but its stores no longer do."""
+    from chromadb.errors import ChromaError
+
+    return isinstance(exc, ChromaError) and "finding id" in str(exc).lower()
 
 
 class _LazyEmbedder:
@@ -101,7 +159,9 @@ class ControlTowerEmbeddingFunction(EmbeddingFunction[Documents]):
             raise ValueError("model_name missing")
 
 
-def make_client(settings: Settings):
+def make_client(settings: Settings, *, alias: int = 0):
+    """``alias`` > 0 opens the embedded store through another spelling of its path, which
+    Chroma takes for a different store: a fresh in-process view (see ``refresh``)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -121,7 +181,8 @@ def make_client(settings: Settings):
             settings=chroma_settings,
         )
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    path = str(settings.chroma_dir) + "/." * alias
+    return chromadb.PersistentClient(path=path, settings=chroma_settings)
 
 
 def scope_where(scope: ReadScope) -> dict | None:
@@ -178,27 +239,77 @@ class ChromaChunkIndex(ChunkIndex):
         self._client = client if client is not None else make_client(settings)
         self._ef = ControlTowerEmbeddingFunction(embedder)
         self._collection = self._open_collection()
+        # refresh() only for an embedded store we opened ourselves (a server is one process)
+        self._refreshable = client is None and settings.effective_chroma_mode != "http"
+        self._alias = 0
+        self._swap = _SharedLock()
+        self._refresh_lock = threading.Lock()
+        self.last_refresh_seconds = 0.0
+
+    # --- a fresh view of a store other processes write ------------------------------------
+    def refresh(self) -> bool:
+        """Reopen the embedded store so writes of other processes become visible (module
+        doc). The new client is opened and warmed before it replaces the old one; searches
+        keep running on the old one meanwhile. False when there is nothing to refresh."""
+        if not self._refreshable:
+            return False
+        with self._refresh_lock:
+            started = time.monotonic()
+            alias = self._alias + 1
+            client = make_client(self._settings, alias=alias)
+            collection = self._open_collection(client)
+            if collection.count():  # load the graph now, not in the next search
+                collection.query(
+                    query_embeddings=[np.zeros(int(self._embedder.dimension), np.float32)],
+                    n_results=1,
+                    include=[],
+                )
+            with self._swap.exclusive():
+                old = self._client
+                self._client, self._collection, self._alias = client, collection, alias
+            try:
+                old.close()  # Chroma stops the old System when no other client shares it
+            except Exception:  # noqa: BLE001 - a failed close must not fail the search
+                log.warning("closing the previous Chroma client failed", exc_info=True)
+            self.last_refresh_seconds = time.monotonic() - started
+            return True
+
+    def _read(self, call: Callable[[Any], T], fallback: T) -> T:
+        """Run a query on the current collection; an id that vanished under it (a foreign
+        write) gets one retry on a refreshed view, then ``fallback`` — never an error."""
+        for attempt in (1, 2):
+            try:
+                with self._swap.shared():
+                    return call(self._collection)
+            except Exception as exc:
+                if not _is_vanished_id(exc):
+                    raise
+                log.warning("Chroma lost an id during a query (attempt %d): %s", attempt, exc)
+                if attempt == 1:
+                    self.refresh()
+        return fallback
 
     @property
     def embedder(self) -> Any:
         return self._embedder
 
-    def _open_collection(self):
+    def _open_collection(self, client: Any = None):
+        client = client if client is not None else self._client
         name = self._settings.chroma_collection
         expected = {
             "embedding_model": self._embedder.model_name,
             "embedding_dimension": int(self._embedder.dimension),
         }
-        existing = {c.name for c in self._client.list_collections()}
+        existing = {c.name for c in client.list_collections()}
         if name not in existing:
-            return self._client.create_collection(
+            return client.create_collection(
                 name,
                 embedding_function=self._ef,
                 metadata=expected,
                 configuration={"hnsw": {"space": "cosine"}},
             )
         try:
-            col = self._client.get_collection(name, embedding_function=self._ef)
+            col = client.get_collection(name, embedding_function=self._ef)
         except ValueError as exc:
             raise self._mismatch(name, "알 수 없음", expected) from exc
         md = col.metadata or {}
@@ -228,27 +339,33 @@ class ChromaChunkIndex(ChunkIndex):
             raise ValueError("one embedding per chunk is required")
         for start in range(0, len(chunks), _WRITE_BATCH):
             batch = chunks[start : start + _WRITE_BATCH]
-            self._collection.upsert(
-                ids=[c.chunk_id for c in batch],
-                embeddings=np.asarray(embeddings[start : start + _WRITE_BATCH], dtype=np.float32),
-                documents=[c.text for c in batch],
-                metadatas=[chunk_metadata(c) for c in batch],
-            )
+            vectors = np.asarray(embeddings[start : start + _WRITE_BATCH], dtype=np.float32)
+            with self._swap.shared():
+                self._collection.upsert(
+                    ids=[c.chunk_id for c in batch],
+                    embeddings=vectors,
+                    documents=[c.text for c in batch],
+                    metadatas=[chunk_metadata(c) for c in batch],
+                )
 
     def delete_document(self, doc_id: str) -> None:
-        self._collection.delete(where={"doc_id": doc_id})
+        with self._swap.shared():
+            self._collection.delete(where={"doc_id": doc_id})
 
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         ids = list(chunk_ids)
         for start in range(0, len(ids), _WRITE_BATCH):
-            self._collection.delete(ids=ids[start : start + _WRITE_BATCH])
+            with self._swap.shared():
+                self._collection.delete(ids=ids[start : start + _WRITE_BATCH])
 
     # --- reads ---------------------------------------------------------------------------
     def chunk_ids(self, doc_id: str) -> set[str]:
-        return set(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+        with self._swap.shared():
+            return set(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
     def all_chunk_ids(self) -> set[str]:
-        return set(self._collection.get(include=[])["ids"])
+        with self._swap.shared():
+            return set(self._collection.get(include=[])["ids"])
 
     def search(
         self, query: str, k: int, scope: ReadScope, filters: SearchFilters | None = None
@@ -271,13 +388,17 @@ class ChromaChunkIndex(ChunkIndex):
             return []
         if scope.everything and not has_filters(filters):
             return self.nearest(vector, k)
-        res = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=k,
-            where=build_where(scope, filters),
-            include=["distances"],
+        where = build_where(scope, filters)
+        res = self._read(
+            lambda col: col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                where=where,
+                include=["distances"],
+            ),
+            None,
         )
-        return _scored(zip(res["ids"][0], res["distances"][0], strict=True))
+        return [] if res is None else _scored(zip(res["ids"][0], res["distances"][0], strict=True))
 
     def nearest(self, vector: np.ndarray, n: int) -> list[ScoredChunk]:
         """The ``n`` nearest chunks with NO access check: callers must check every one."""
@@ -285,18 +406,23 @@ class ChromaChunkIndex(ChunkIndex):
             return []
         # No count() first (~13 ms at 100k chunks): Chroma returns fewer than n_results, or
         # none, by itself when the collection is smaller.
-        res = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            include=["distances"],
+        res = self._read(
+            lambda col: col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
+                include=["distances"],
+            ),
+            None,
         )
-        return _scored(zip(res["ids"][0], res["distances"][0], strict=True))
+        return [] if res is None else _scored(zip(res["ids"][0], res["distances"][0], strict=True))
 
     def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         if not chunk_ids:
             return []
-        res = self._collection.get(
-            ids=list(dict.fromkeys(chunk_ids)), include=["documents", "metadatas"]
+        ids = list(dict.fromkeys(chunk_ids))
+        res = self._read(
+            lambda col: col.get(ids=ids, include=["documents", "metadatas"]),
+            {"ids": [], "documents": [], "metadatas": []},
         )
         found = {
             cid: chunk_from_metadata(cid, doc, md)
@@ -305,12 +431,14 @@ class ChromaChunkIndex(ChunkIndex):
         return [found[c] for c in chunk_ids if c in found]
 
     def count(self) -> int:
-        return self._collection.count()
+        with self._swap.shared():
+            return self._collection.count()
 
     def drop(self) -> None:
         """Delete the whole collection (``ct index rebuild``) and start an empty one."""
-        self._client.delete_collection(self._settings.chroma_collection)
-        self._collection = self._open_collection()
+        with self._swap.exclusive():
+            self._client.delete_collection(self._settings.chroma_collection)
+            self._collection = self._open_collection()
 
 
 def _scored(hits) -> list[ScoredChunk]:

@@ -4,10 +4,19 @@ Both backends always hold the same chunk ids with the same metadata. ``replace_d
 upserts the new chunks first and only then removes the document's stale ids, so a search
 never sees a document vanish mid-update; a crash in between leaves extra (old-version) ids,
 which the ingestion pipeline's repair pass removes with ``delete_document``.
+
+Writes by other processes (``ct ingest`` next to ``ct serve``): the embedded Chroma client
+never reloads its in-memory graph (see chroma_backend), so before a dense search the BM25
+store's write counter — bumped by every write of every process, both backends being written
+together — is compared with the writes this object made; on a foreign write the dense side
+is refreshed, at most every ``DENSE_REFRESH_GAP_S`` (and twice the last refresh's duration),
+in a background thread for the web app. Ids that vanish in between are skipped.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -21,15 +30,61 @@ from control_tower.index.bm25_backend import BM25ChunkIndex
 from control_tower.index.chroma_backend import ChromaChunkIndex
 from control_tower.index.korean_tokenizer import TermSpan
 
+log = logging.getLogger(__name__)
+
 # Dense candidates fetched per wanted hit before falling back to Chroma's metadata filter.
 OVERFETCH_FACTOR = 4
 OVERFETCH_MIN = 64
+DENSE_REFRESH_GAP_S = 10.0
 
 
 class Index:
     def __init__(self, dense: ChromaChunkIndex, sparse: BM25ChunkIndex):
         self.dense = dense
         self.sparse = sparse
+        self._dense_seen = sparse.generation()  # writes the dense view already includes
+        self._dense_refreshed_at = float("-inf")
+        self._dense_refresher: threading.Thread | None = None
+        self._dense_lock = threading.Lock()
+
+    def _follow_foreign_writes(self) -> None:
+        """Refresh the dense view when another process wrote (see module doc)."""
+        gen = self.sparse.generation()
+        with self._dense_lock:
+            seen = self._dense_seen
+            if gen == seen:
+                return
+            if not self.sparse.foreign_writes(seen, gen):
+                self._dense_seen = gen  # only our own writes: the view has them
+                return
+            gap = max(DENSE_REFRESH_GAP_S, 2 * self.dense.last_refresh_seconds)
+            if time.monotonic() - self._dense_refreshed_at < gap:
+                return
+            if self._dense_refresher is not None and self._dense_refresher.is_alive():
+                return
+            self._dense_refreshed_at = time.monotonic()
+            if self.sparse._background_refresh:  # the web app: keep answering meanwhile
+                self._dense_refresher = threading.Thread(
+                    target=self._refresh_dense, args=(gen,), name="dense-refresh", daemon=True
+                )
+                self._dense_refresher.start()
+                return
+        self._refresh_dense(gen)
+
+    def _refresh_dense(self, gen: int) -> None:
+        try:
+            self.dense.refresh()
+        except Exception:  # noqa: BLE001 - the old view keeps answering; retried later
+            log.exception("refreshing the dense index failed")
+            return
+        with self._dense_lock:
+            self._dense_seen = max(self._dense_seen, gen)
+            self._dense_refreshed_at = time.monotonic()
+
+    def wait_for_dense_refresh(self, timeout: float | None = None) -> None:
+        """Block until a background dense refresh has finished (tests)."""
+        if self._dense_refresher is not None:
+            self._dense_refresher.join(timeout)
 
     @property
     def backends(self) -> tuple[ChunkIndex, ChunkIndex]:
@@ -90,6 +145,7 @@ class Index:
         """
         if k <= 0 or not query.strip():
             return []
+        self._follow_foreign_writes()
         vector = self.embedder.embed_query(query)
         if scope.everything and not has_filters(filters):
             return self.dense.nearest(vector, k)
