@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     # --- web app -------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
+    # Request line + headers uvicorn (h11) buffers before the app sees a request; h11's own
+    # 16 KB default answered a long search URL with a plain-text English 400 before the app
+    # could say "검색어가 너무 깁니다". A Hangul syllable is 9 URL bytes (%XX x 3): 256 KB fits
+    # a 10,000-syllable NFC query (90 KB) or an NFD one of ~9,000 syllables, plus cookies.
+    http_max_head_kb: int = Field(
+        256, ge=16, description="Most KB of request line + headers the server accepts."
+    )
     upload_max_files: int = Field(100, ge=1, description="Most files in one upload request.")
     upload_max_batch_mb: int = Field(1024, ge=1, description="Most bytes in one upload request.")
 

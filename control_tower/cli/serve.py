@@ -46,6 +46,15 @@ def _background_start(
         console.print(f"[bold red]오류:[/] {startup.message}")
 
 
+def uvicorn_options(settings: Settings) -> dict:
+    """Server options every way of running the app uses (``ct serve``, test servers): a long
+    request line must reach the app, which refuses it in Korean (``http_max_head_kb``)."""
+    return {
+        "h11_max_incomplete_event_size": settings.http_max_head_kb * 1024,
+        "http": "h11",  # the option above is h11's; httptools would ignore it
+    }
+
+
 def serve(
     demo: bool = typer.Option(
         False,
@@ -97,7 +106,14 @@ def serve(
         # honoured only from it), not the client address uvicorn would take from its
         # X-Forwarded-For.
         proxy_headers = settings.trusted_header is None
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=proxy_headers)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=proxy_headers,
+            **uvicorn_options(settings),
+        )
     finally:
         if llm_server is not None:
             console.print("LLM 서버를 종료합니다…")
