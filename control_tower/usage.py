@@ -18,7 +18,7 @@ from bisect import bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from pydantic import BaseModel, Field
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 
 from control_tower.domain import nfc, now
 from control_tower.store import Store
@@ -123,6 +123,18 @@ def week_bounds(weeks: int, until: date, tz: tzinfo) -> list[datetime]:
     return [datetime.combine(first + timedelta(weeks=i), time(), tz) for i in range(weeks + 1)]
 
 
+def _week_bucket(bounds: list[datetime], lo: int, hi: int):  # noqa: ANN202
+    """SQL for "which week [lo, hi) holds ``at``" as a balanced CASE tree: about log2(weeks)
+    comparisons per row instead of one per week (a year: 6 instead of 26 on average)."""
+    if hi - lo == 1:
+        return literal(lo)
+    mid = (lo + hi) // 2
+    return case(
+        (AuditEventRow.at < bounds[mid], _week_bucket(bounds, lo, mid)),
+        else_=_week_bucket(bounds, mid, hi),
+    )
+
+
 def usage_report(
     store: Store,
     *,
@@ -136,7 +148,7 @@ def usage_report(
     until = until or now().astimezone(tz).date()
     bounds = week_bounds(weeks, until, tz)
     labels = [iso_week(b.date()) for b in bounds[:-1]]
-    bucket = case(*[(AuditEventRow.at < bounds[i + 1], i) for i in range(weeks)], else_=-1)
+    bucket = _week_bucket(bounds, 0, weeks)
     where = [
         AuditEventRow.at >= bounds[0],
         AuditEventRow.at < bounds[-1],
