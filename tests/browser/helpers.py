@@ -37,7 +37,12 @@ def search(page: Page, query: str, **filters: str) -> None:
     if "doc_type" in filters:
         page.get_by_label("형식", exact=True).select_option(filters["doc_type"])
     page.get_by_label("검색어").fill(query)
-    page.get_by_role("button", name="검색", exact=True).click()
+    # Wait for THIS search's answer to be swapped in, not the previous results still shown.
+    with page.expect_response(lambda r: r.url.split("?")[0].endswith("/search")):
+        page.get_by_role("button", name="검색", exact=True).click()
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     expect(page.locator("#search-results [data-testid]").first).to_be_visible()
 
 

@@ -48,8 +48,8 @@ def test_forged_user_header_gets_login_page_and_401(page, live_server):
     expect(page.get_by_test_id("user-menu")).to_have_count(0)
     page.goto("/admin/users")
     expect(page).to_have_url(re.compile(r"/login"))
-    # The API from the same browser context (it sends the forged header too): 401, Korean body.
-    r = page.request.get("/api/v1/search?q=예산")
+    # The API from the same browser context, forged header included: 401 with a Korean body.
+    r = page.request.get("/api/v1/search?q=예산", headers={"X-CT-User": "admin"})
     assert r.status == 401, r.text()
     assert r.json()["detail"]["code"], r.text()
     assert re.search(r"[가-힣]", r.json()["detail"]["message"])
