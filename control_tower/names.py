@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from pathlib import PurePath
 
 MAX_CHARS = 200
 MAX_DISK_BYTES = 240  # ext4 allows 255; room for a temporary suffix
@@ -82,6 +83,14 @@ def disk_name(name: str) -> str:
 
 def is_hashed_disk_name(disk: str) -> bool:
     return re.search(r"~[0-9a-f]{10}(\.[^.]{1,10})?$", disk) is not None
+
+
+def display_location(department: str, source_path: str, title: str) -> str:
+    """``부서/파일명`` for people: where a document is, never the server path."""
+    name = PurePath(source_path).name
+    if is_hashed_disk_name(name):
+        name = title + PurePath(source_path).suffix
+    return f"{department}/{name}"
 
 
 def department_folder(department: str) -> str:

@@ -47,6 +47,16 @@ def test_readyz_reports_each_part(app):
     assert r.status_code == 503 and r.json()["ready"] is False
 
 
+def test_readyz_details_only_for_admins(app, settings):
+    anonymous = TestClient(app).get("/readyz").text
+    assert str(settings.data_dir) not in anonymous and "sqlite" not in anonymous
+    make_user(app.state.services.store, "root", "정보통신과", ["admin"])
+    admin = TestClient(app)
+    login(admin, "root")
+    checks = {c["name"]: c for c in admin.get("/readyz").json()["checks"]}
+    assert checks["database"]["detail"] == settings.database_url
+
+
 def test_readyz_not_ready_while_starting(app):
     app.state.startup.phase = "ingesting-demo"
     assert TestClient(app).get("/readyz").status_code == 503

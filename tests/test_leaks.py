@@ -296,11 +296,8 @@ COVERED_GET_ROUTES = {
     "/api/v1/usage",
 }
 
-# Known findings, each with its own strict xfail test below (the secret check still covers
-# these routes; only the server-path check is left to the xfail tests):
-# the search API returns each hit's server file path in ``path`` and ``citation.path``;
-# /readyz shows the database URL (data dir; a PostgreSQL password) and error texts to anyone.
-KNOWN_PATH_LEAKS = {"/api/v1/search", "/readyz"}
+# Routes whose server-path check is left to a dedicated test (none today).
+KNOWN_PATH_LEAKS: set[str] = set()
 
 
 def test_every_get_route_is_covered(world):
@@ -348,24 +345,12 @@ def test_search_finds_what_the_user_may_read(world, user):
 
 
 @pytest.mark.parametrize("user", ["lee", "park", "boss", "ai", "kim", "choi"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /api/v1/search returns results[].path and citation.path = the server file "
-    "path (<data_dir>/uploads/…) to non-admins (serving/routers/search.py builds "
-    "'path': h.citation.path; control_tower/retrieval/retriever.py: path=m.source_path)",
-)
 def test_search_api_hides_server_paths(world, user):
     r = world["clients"][user].get("/api/v1/search", params={"q": COMMON, "k": 50})
     assert r.status_code == 200 and r.json()["results"]
     assert _problems(world, user, "search api", r.text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /readyz (no login) shows settings.database_url (the data dir path; for "
-    "PostgreSQL the URL with its password) and raw exception texts with model paths "
-    "(control_tower/health.py check_database/check_index; serving/routers/health.py readyz)",
-)
 def test_readyz_hides_server_paths_from_anonymous(world):
     r = world["clients"]["anonymous"].get("/readyz")
     assert _problems(world, "anonymous", "readyz", r.text) == []

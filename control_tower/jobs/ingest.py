@@ -39,15 +39,6 @@ def staging_dir(settings) -> Path:  # noqa: ANN001
     return settings.data_dir / "jobs" / "staging"
 
 
-def display_location(department: str, source_path: str, title: str) -> str:
-    """``부서/파일명`` for people (never the server path)."""
-    p = Path(source_path)
-    name = p.name
-    if is_hashed_disk_name(name):
-        name = title + p.suffix
-    return f"{department}/{name}"
-
-
 def _remember_title(folder: Path, disk: str, title: str) -> None:
     """Long names are stored shortened: keep the full name as the title (ct-manifest.json)."""
     mf = folder / "ct-manifest.json"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from control_tower.domain import AccessLevel, Principal
-from control_tower.jobs.ingest import display_location
+from control_tower.names import display_location
 from control_tower.store import DocumentRecord
 from serving.errors import ERROR_RESPONSES, ErrorResponse
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from control_tower.audit import AuditLog
 from control_tower.domain import Citation, Principal, SearchFilters
 from control_tower.index.errors import IndexConfigError
+from control_tower.names import display_location
 from control_tower.retrieval import SEARCH_MODES, QueryError, Retriever
 from control_tower.retrieval.retriever import MAX_K, MAX_QUERY_CHARS
 from serving.auth import current_principal
@@ -25,10 +26,18 @@ SEARCH_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", tags=["search"], responses=SEARCH_ERROR_RESPONSES)
 
 
+class PublicCitation(Citation):
+    """A citation as it leaves the server: ``path`` (the server file path) for admins only."""
+
+    path: str | None = None  # type: ignore[assignment]
+    location: str  # 부서/파일명, for people
+
+
 class SearchResult(BaseModel):
     doc_id: str
     title: str
-    path: str
+    location: str  # 부서/파일명 — where the document is, for people
+    path: str | None = None  # the server file path: admins only
     department: str
     page: int | None
     section: str | None
@@ -36,7 +45,7 @@ class SearchResult(BaseModel):
     text: str
     snippet: str  # HTML-safe, query terms in <mark>
     chunk_id: str
-    citation: Citation
+    citation: PublicCitation
     dense_rank: int | None
     sparse_rank: int | None
 
@@ -100,7 +109,8 @@ def search(
         {
             "doc_id": h.citation.doc_id,
             "title": h.citation.title,
-            "path": h.citation.path,
+            "location": display_location(h.citation.department, h.citation.path, h.citation.title),
+            "path": h.citation.path if principal.is_admin else None,
             "department": h.citation.department,
             "page": h.citation.page,
             "section": h.citation.section,
@@ -108,7 +118,7 @@ def search(
             "text": h.text,
             "snippet": h.snippet,
             "chunk_id": h.chunk_id,
-            "citation": h.citation,
+            "citation": _public_citation(h.citation, principal),
             "dense_rank": h.dense_rank,
             "sparse_rank": h.sparse_rank,
         }
@@ -120,4 +130,12 @@ def search(
         user=principal.username,
         took_ms=round(took_ms, 1),
         results=[SearchResult(**r) for r in results],
+    )
+
+
+def _public_citation(c: Citation, principal: Principal) -> PublicCitation:
+    return PublicCitation(
+        **c.model_dump(exclude={"path"}),
+        path=c.path if principal.is_admin else None,
+        location=display_location(c.department, c.path, c.title),
     )
