@@ -11,7 +11,7 @@ from control_tower.accounts.types import AccountError, ApiKeyInfo
 from control_tower.domain import Principal, Role
 from serving import auth_flow
 from serving.auth import auth_context, current_principal
-from serving.errors import ERROR_RESPONSES, api_error
+from serving.errors import ERROR_RESPONSES, ErrorResponse, api_error
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -58,7 +58,14 @@ def _me(request: Request, user=None) -> Me:  # noqa: ANN001
     )
 
 
-@router.post("/auth/login", response_model=Me)
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    responses={  # published so clients (and the schemathesis run) know them
+        415: {"model": ErrorResponse, "description": "JSON이 아님"},
+        429: {"model": ErrorResponse, "description": "로그인 실패가 너무 많음 (잠김)"},
+    },
+)
 def login(body: LoginRequest, request: Request, response: Response) -> Me:
     """Password login: sets the ``ct_session`` cookie; the answer carries the CSRF token."""
     ctype = request.headers.get("content-type", "")
