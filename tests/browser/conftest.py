@@ -36,7 +36,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--lang=ko-KR",  # the browser's own controls (file picker, date fields) in Korean
 ]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 _screenshots_cleared = False
