@@ -223,6 +223,11 @@ def test_departments_counts_add_rename_deactivate(app):
     assert r.status_code == 200 and r.json()["active"] is False
     r = c.patch("/api/v1/admin/users/ai", json={"department": DEPT_A}, headers=h)
     assert r.status_code == 400 and r.json()["detail"]["code"] == "inactive_department"
+    # kim stays in the deactivated department; a name change still works (as the form sends it)
+    r = c.patch(
+        "/api/v1/admin/users/kim", json={"department": DEPT_A, "display_name": "김"}, headers=h
+    )
+    assert r.status_code == 200 and r.json()["display_name"] == "김"
     names = [e.event for e in reversed(events(app, "admin.department"))]
     assert names == [
         "admin.department_add",

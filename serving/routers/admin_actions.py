@@ -149,8 +149,11 @@ def update_user(
     if changes:
 
         def change_fields():  # noqa: ANN202
-            return accounts.update_user(
-                store, username, department=department, display_name=display_name
+            return accounts.update_user(  # only what changed: an unchanged, since deactivated
+                store,  # department must not block a name change
+                username,
+                department=department if "department" in changes else None,
+                display_name=display_name if "display_name" in changes else None,
             )
 
         _run(
