@@ -1,0 +1,434 @@
+"""Hostile-input probes of the account, session and CSRF layer, run against the real app
+(real SQLite store, real sessions, real middleware). Each test is the regression test of one
+probe: open redirects through ``next=``, CSRF bypass attempts, session fixation, API keys in
+the query string, method-override headers, NFD Hangul in user and department names, NUL
+bytes, huge fields and very long query strings. No index is needed (nothing here searches).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from fastapi.testclient import TestClient
+
+from control_tower import accounts
+from tests.auth_helpers import PASSWORD, api_key, login, make_user
+
+DEPT = "배터리산업과"
+NFD = unicodedata.normalize("NFD", DEPT)
+
+
+@pytest.fixture
+def app(settings):
+    from serving.app import create_app
+
+    app = create_app(settings)
+    store = app.state.services.store
+    make_user(store, "kim", DEPT, ["staff"])
+    make_user(store, "root", "정보통신과", ["admin"])
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return TestClient(app, follow_redirects=False)
+
+
+def _store(app):
+    return app.state.services.store
+
+
+def _form_login(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    """The browser's way: GET /login (sets ct_csrf), then POST the form with the token."""
+    page = client.get("/login")
+    assert page.status_code == 200
+    token = client.cookies.get("ct_csrf")
+    assert token
+    data = {"username": username, "password": password, "csrf_token": token}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/login", data=data)
+
+
+# --- open redirects ------------------------------------------------------------------------
+EVIL_NEXT = [
+    "//evil.example",
+    "//evil.example/path",
+    "https:evil.example",
+    "https://evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "%2F%2Fevil.example",
+    "/%2F/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    " //evil.example",
+    "javascript:alert(1)",
+    "／／evil.example",  # fullwidth solidus
+    "/" + "a" * 5000,
+]
+
+
+@pytest.mark.parametrize("next_url", EVIL_NEXT)
+def test_login_next_never_leaves_the_site(app, client, next_url):
+    page = client.get("/login", params={"next": next_url})
+    assert page.status_code == 200
+    assert 'value="//evil' not in page.text and "https://evil" not in page.text
+    r = _form_login(client, "kim", next_url=next_url)
+    assert r.status_code == 303, r.text
+    location = r.headers["location"]
+    assert location == "/" or (location.startswith("/") and not location.startswith("//")), location
+    assert not location.startswith(("/\\", "/\t", "/\n")), location
+    # signed in now: GET /login with the same next= redirects too — also only locally
+    again = client.get("/login", params={"next": next_url})
+    assert again.status_code == 303
+    assert again.headers["location"] == location
+
+
+def test_login_redirect_from_a_page_keeps_a_local_next(client):
+    r = client.get("/documents", params={"job": "//evil.example"})
+    assert r.status_code == 303
+    location = r.headers["location"]
+    assert location.startswith("/login?next=/documents"), location
+    assert "//evil" not in location
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+def test_csrf_token_in_query_string_is_not_accepted(client):
+    csrf = login(client, "kim")
+    r = client.post("/api/v1/me/api-keys", params={"csrf_token": csrf}, json={"name": "x"})
+    assert r.status_code == 403
+    assert r.json()["detail"]["code"] == "csrf_failed"
+    assert client.get("/api/v1/me/api-keys").json()["keys"] == []
+
+
+@pytest.mark.parametrize(
+    "ctype", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
+def test_simple_request_content_types_cannot_post_json_without_token(client, ctype):
+    """What a cross-site form can send: text/plain, urlencoded, multipart — all refused."""
+    login(client, "kim")
+    r = client.post(
+        "/api/v1/me/api-keys", content=b'{"name": "csrf"}', headers={"content-type": ctype}
+    )
+    assert r.status_code == 403, r.text
+    assert client.get("/api/v1/me/api-keys").json()["keys"] == []
+
+
+def test_wrong_csrf_token_in_form_field_is_refused(client):
+    login(client, "kim")
+    r = client.post("/logout", data={"csrf_token": "x" * 43})
+    assert r.status_code == 403
+    assert client.get("/api/v1/me").status_code == 200  # still signed in
+
+
+def test_missing_origin_changes_nothing(client):
+    """No Origin/Referer header: the token alone decides (with it: ok, without: 403)."""
+    csrf = login(client, "kim")
+    assert client.post("/api/v1/me/api-keys", json={"name": "a"}).status_code == 403
+    ok = client.post("/api/v1/me/api-keys", json={"name": "a"}, headers={"X-CSRF-Token": csrf})
+    assert ok.status_code == 201
+
+
+def test_another_sessions_token_is_refused(app):
+    a, b = TestClient(app), TestClient(app)
+    login(a, "kim")
+    other = login(b, "root")
+    r = a.post("/api/v1/me/api-keys", json={"name": "x"}, headers={"X-CSRF-Token": other})
+    assert r.status_code == 403
+
+
+def test_bad_bearer_next_to_a_good_cookie_is_401_not_a_csrf_bypass(client):
+    login(client, "kim")
+    r = client.post(
+        "/api/v1/me/api-keys", json={"name": "x"}, headers={"Authorization": "Bearer nope"}
+    )
+    assert r.status_code == 401
+    assert client.get("/api/v1/me/api-keys").json()["keys"] == []
+
+
+def test_planted_login_csrf_cookie_does_not_become_the_session_token(client):
+    planted = "p" * 43
+    client.cookies.set("ct_csrf", planted)
+    r = client.post("/login", data={"username": "kim", "password": PASSWORD, "csrf_token": planted})
+    assert r.status_code == 303  # double-submit: the login itself may go through …
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200
+    # … but the session's token is new: the planted value cannot forge requests afterwards
+    r = client.post("/api/v1/me/api-keys", json={"name": "x"}, headers={"X-CSRF-Token": planted})
+    assert r.status_code == 403
+
+
+# --- session fixation ------------------------------------------------------------------------
+def _login_with_planted_session(app, planted: str):
+    """POST the login form from a browser that carries ``planted`` as its session cookie."""
+    c = TestClient(app, follow_redirects=False)
+    csrf = "c" * 43
+    r = c.post(
+        "/login",
+        data={"username": "kim", "password": PASSWORD, "csrf_token": csrf},
+        headers={"Cookie": f"ct_session={planted}; ct_csrf={csrf}"},
+    )
+    assert r.status_code == 303, r.text
+    issued = r.cookies.get("ct_session")
+    assert issued and issued != planted
+    return c, issued
+
+
+def test_cookie_set_before_login_does_not_survive_login(app):
+    planted = "attacker-chosen-token-000000000000000000"
+    c, issued = _login_with_planted_session(app, planted)
+    settings = app.state.services.settings
+    assert accounts.resolve_session(_store(app), settings, planted) is None
+    me = c.get("/api/v1/me", headers={"Cookie": f"ct_session={issued}"})
+    assert me.json()["username"] == "kim"
+
+
+def test_attackers_live_session_dies_when_victim_logs_in(app):
+    attacker = TestClient(app)
+    login(attacker, "root")
+    token = attacker.cookies.get("ct_session")
+    # planted in the victim's browser (e.g. through a sibling subdomain), then the victim logs in
+    victim, issued = _login_with_planted_session(app, token)
+    me = victim.get("/api/v1/me", headers={"Cookie": f"ct_session={issued}"})
+    assert me.json()["username"] == "kim"
+    assert accounts.resolve_session(_store(app), app.state.services.settings, token) is None
+
+
+def test_json_login_rotates_too(app, client):
+    csrf = login(client, "kim")
+    first = client.cookies.get("ct_session")
+    # signed in, a second JSON login rides on the cookie: it needs the session's CSRF token
+    body = {"username": "kim", "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=body).status_code == 403
+    r = client.post("/api/v1/auth/login", json=body, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200
+    assert client.cookies.get("ct_session") != first
+    assert accounts.resolve_session(_store(app), app.state.services.settings, first) is None
+
+
+# --- API keys only in the Authorization header -----------------------------------------------
+@pytest.mark.parametrize("param", ["api_key", "key", "access_token", "token", "apikey"])
+def test_api_key_in_query_string_does_not_authenticate(app, client, param):
+    key = api_key(_store(app), "kim")["Authorization"].split()[1]
+    assert client.get("/api/v1/me", params={param: key}).status_code == 401
+    assert client.get("/api/v1/documents", params={param: key}).status_code == 401
+    assert client.get("/documents", params={param: key}).status_code == 303
+
+
+def test_api_key_in_cookie_or_other_headers_does_not_authenticate(app, client):
+    key = api_key(_store(app), "kim")["Authorization"].split()[1]
+    for headers in (
+        {"X-API-Key": key},
+        {"Authorization": key},
+        {"Authorization": f"Token {key}"},
+        {"Cookie": f"ct_session={key}"},
+    ):
+        assert client.get("/api/v1/me", headers=headers).status_code == 401, headers
+
+
+# --- method override -------------------------------------------------------------------------
+@pytest.mark.parametrize("header", ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"])
+def test_method_override_headers_are_ignored(app, client, header):
+    csrf = login(client, "kim")
+    created = client.post("/api/v1/me/api-keys", json={"name": "k"}, headers={"X-CSRF-Token": csrf})
+    key_id = created.json()["info"]["id"]
+    # GET with an override to DELETE: still a GET (405), the key lives
+    r = client.get(f"/api/v1/me/api-keys/{key_id}", headers={header: "DELETE"})
+    assert r.status_code == 405
+    # a GET claiming to be a POST never logs out (and needs no CSRF token to be harmless)
+    r = client.get("/logout", headers={header: "POST"})
+    assert r.status_code in (404, 405)
+    assert client.get("/api/v1/me").status_code == 200
+    # POST ?_method=DELETE: the POST route does not exist for that path
+    r = client.post(
+        f"/api/v1/me/api-keys/{key_id}",
+        params={"_method": "DELETE"},
+        headers={"X-CSRF-Token": csrf, header: "DELETE"},
+    )
+    assert r.status_code == 405
+    keys = client.get("/api/v1/me/api-keys").json()["keys"]
+    assert [k["revoked_at"] for k in keys if k["id"] == key_id] == [None]
+
+
+def test_head_on_logout_does_nothing(client):
+    login(client, "kim")
+    client.head("/logout")
+    client.head("/api/v1/auth/logout")
+    assert client.get("/api/v1/me").status_code == 200
+
+
+# --- NFD Hangul: one user, one department ----------------------------------------------------
+def test_nfd_username_is_the_same_user(app):
+    store = _store(app)
+    make_user(store, "배터리", DEPT)
+    nfd = unicodedata.normalize("NFD", "배터리")
+    assert nfd != "배터리"
+    with pytest.raises(accounts.AccountError):
+        make_user(store, nfd, DEPT)
+    assert [u.username for u in accounts.list_users(store)].count("배터리") == 1
+    c = TestClient(app)
+    r = c.post("/api/v1/auth/login", json={"username": nfd, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    assert r.json()["username"] == "배터리"
+
+
+def test_nfd_department_is_the_same_department(app):
+    store = _store(app)
+    again = accounts.ensure_department(store, NFD)
+    assert again.name == DEPT
+    assert [d.name for d in accounts.list_departments(store)].count(DEPT) == 1
+    assert all(unicodedata.is_normalized("NFC", d.name) for d in accounts.list_departments(store))
+
+
+def test_admin_api_refuses_nfd_duplicates(app):
+    c = TestClient(app)
+    csrf = login(c, "root")
+    hdr = {"X-CSRF-Token": csrf}
+    r = c.post("/api/v1/admin/departments", json={"name": NFD}, headers=hdr)
+    assert r.status_code in (400, 409), r.text
+    nfd_user = unicodedata.normalize("NFD", "김철수")
+    body = {"username": "김철수", "department": DEPT, "roles": ["staff"], "password": PASSWORD}
+    assert c.post("/api/v1/admin/users", json=body, headers=hdr).status_code == 201
+    r = c.post("/api/v1/admin/users", json={**body, "username": nfd_user}, headers=hdr)
+    assert r.status_code in (400, 409), r.text
+    r = c.get(f"/api/v1/admin/users/{nfd_user}")
+    assert r.status_code == 200 and r.json()["username"] == "김철수"
+    names = [u["username"] for u in c.get("/api/v1/admin/users").json()["users"]]
+    assert names.count("김철수") == 1
+    depts = [d["name"] for d in c.get("/api/v1/admin/departments").json()["departments"]]
+    assert depts.count(DEPT) == 1
+
+
+def test_nfd_login_failures_count_against_the_same_account(app):
+    settings = app.state.services.settings
+    c = TestClient(app)
+    nfd = unicodedata.normalize("NFD", "배터리")
+    make_user(_store(app), "배터리", DEPT)
+    for _ in range(settings.login_max_failures):
+        c.post("/api/v1/auth/login", json={"username": nfd, "password": "wrong-password-1"})
+    r = c.post("/api/v1/auth/login", json={"username": "배터리", "password": PASSWORD})
+    assert r.status_code == 429, r.text
+
+
+# --- NUL bytes, huge and odd fields ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "username", ["kim\x00", "\x00", "ki\x00m", "kim\u202e", "kim\u200b", "k" * 100_000]
+)
+def test_odd_usernames_at_login_are_refused_cleanly(client, username):
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code in (401, 422), r.text
+    assert "detail" in r.json()
+    r = _form_login(client, username)
+    assert r.status_code in (401, 413, 422), r.text
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_huge_login_form_is_refused_before_parsing(client):
+    client.get("/login")
+    token = client.cookies.get("ct_csrf")
+    r = client.post(
+        "/login",
+        content=b"username=" + b"a" * (2 * 1024 * 1024) + b"&csrf_token=" + token.encode(),
+        headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"},
+    )
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "n\x00ul", "department": DEPT, "roles": ["staff"], "password": PASSWORD},
+        {
+            "username": "nul2",
+            "department": "배터리\x00과",
+            "roles": ["staff"],
+            "password": PASSWORD,
+        },
+        {"username": "nul3", "department": DEPT, "roles": ["staff\x00"], "password": PASSWORD},
+        {"username": "x" * 10_000, "department": DEPT, "roles": ["staff"], "password": PASSWORD},
+        {"username": "big", "department": "과" * 10_000, "roles": ["staff"], "password": PASSWORD},
+    ],
+)
+def test_admin_user_create_refuses_nul_and_huge_fields(app, body):
+    c = TestClient(app)
+    hdr = {"X-CSRF-Token": login(c, "root")}
+    r = c.post("/api/v1/admin/users", json=body, headers=hdr)
+    assert 400 <= r.status_code < 500, r.text
+    assert r.json()["detail"]
+    names = {u.username for u in accounts.list_users(_store(app))}
+    assert names == {"kim", "root"}
+    assert all("\x00" not in d.name for d in accounts.list_departments(_store(app)))
+
+
+def test_nul_and_huge_values_in_search_and_filters_never_500(app):
+    c = TestClient(app)
+    login(c, "kim")
+    for params in (
+        {"q": "\x00"},
+        {"q": "주차\x00장"},
+        {"q": "가" * 6_000},
+        {"q": unicodedata.normalize("NFD", "가" * 600)},
+        {"q": "주차", "department": "\x00" * 10},
+        {"q": "주차", "date_from": "2024-13-45"},
+        {"q": "주차", "k": "99999999999999999999"},
+        {"q": "주차", "mode": "\x00"},
+    ):
+        r = c.get("/api/v1/search", params=params)
+        assert r.status_code < 500, (params, r.status_code, r.text[:200])
+        if r.status_code != 200:
+            assert isinstance(r.json()["detail"], dict), r.text[:200]
+
+
+def test_very_long_query_strings_on_pages_never_500(app):
+    c = TestClient(app, follow_redirects=False)
+    login(c, "kim")
+    long = "가" * 5_000  # ~45 KB URL-encoded (httpx refuses longer)
+    for url, params in (
+        ("/search", {"q": long}),
+        ("/login", {"next": "/" + long}),
+        ("/admin/audit", {"username": long}),
+        ("/usage", {"department": long}),
+        ("/documents", {"job": long}),
+    ):
+        r = c.get(url, params=params)
+        assert r.status_code < 500, (url, r.status_code)
+        assert long not in r.headers.get("location", "")
+
+
+# --- path traversal in ids -------------------------------------------------------------------
+# (a bare ``..`` segment is resolved by the HTTP client before it is sent, so encoded forms)
+TRAVERSAL_IDS = [
+    "%2E%2E",
+    "..%2F..%2F..%2Fetc%2Fpasswd",
+    "%2e%2e%2f%2e%2e%2fcontrol_tower.db",
+    "....%2F%2F....%2F%2Fetc%2Fpasswd",
+    "..\\..\\control_tower.db",
+    "%00",
+    "a%00b",
+]
+
+
+@pytest.mark.parametrize("raw", TRAVERSAL_IDS)
+def test_traversal_ids_are_plain_not_found(app, raw):
+    c = TestClient(app, follow_redirects=False)
+    csrf = login(c, "root")  # the admin: nothing is hidden by access rules
+    hdr = {"X-CSRF-Token": csrf}
+    for method, url in (
+        ("GET", f"/api/v1/documents/{raw}"),
+        ("GET", f"/api/v1/documents/{raw}/versions"),
+        ("DELETE", f"/api/v1/documents/{raw}"),
+        ("POST", f"/api/v1/documents/{raw}/reingest"),
+        ("GET", f"/api/v1/jobs/{raw}"),
+        ("GET", f"/api/v1/jobs/{raw}/events"),
+        ("POST", f"/api/v1/jobs/{raw}/cancel"),
+        ("DELETE", f"/api/v1/me/api-keys/{raw}"),
+        ("GET", f"/api/v1/admin/users/{raw}"),
+        ("POST", f"/api/v1/admin/api-keys/{raw}/revoke"),
+        ("GET", f"/admin/users/{raw}"),
+    ):
+        r = c.request(method, url, headers=hdr)
+        assert r.status_code in (404, 405, 400, 422), (method, url, r.status_code, r.text[:200])
+        assert "root:x:0:0" not in r.text and "SQLite format" not in r.text
+    assert (app.state.services.settings.data_dir / "control_tower.db").exists()
