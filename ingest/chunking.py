@@ -27,6 +27,12 @@ from ingest.errors import IngestError
 SEPARATOR = "\n\n"
 MAX_HEADING_CHARS = 40  # per heading in the section path: the prefix must not eat the chunk
 MIN_DOCUMENT_CHARS = 2  # fewer meaningful characters than this = nothing worth indexing
+# A document of at least REPEAT_MIN_CHUNKS chunks of which fewer than REPEAT_MIN_UNIQUE_SHARE
+# differ is one text repeated (a 42 KB DOCX of one line × 12,000 made 800 identical chunks):
+# indexing it costs minutes and every copy answers the same queries. Real documents in the
+# shared corpora all stay under 50 chunks, none close to 90 % duplicates.
+REPEAT_MIN_CHUNKS = 100
+REPEAT_MIN_UNIQUE_SHARE = 0.1
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)|\n+")
 
@@ -224,6 +230,16 @@ def chunk_document(
             carry_start = None  # only a table piece can get here; it stands alone
         current.append(unit)
     emit()
+    if len(chunks) >= REPEAT_MIN_CHUNKS:
+        unique = len({c.text for c in chunks})
+        if unique < REPEAT_MIN_UNIQUE_SHARE * len(chunks):
+            raise IngestError(
+                "too_many_chunks",
+                f"같은 내용이 지나치게 반복되는 문서라 색인하지 않았습니다 (검색 조각 "
+                f"{len(chunks):,}개 중 서로 다른 내용 {unique:,}개). 반복된 부분을 정리하거나 "
+                "파일을 나누어 다시 등록해 주세요.",
+                detail=f"{unique} distinct of {len(chunks)} chunks",
+            )
     return chunks
 
 

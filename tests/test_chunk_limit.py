@@ -31,7 +31,7 @@ def test_default_bound_is_set_and_sane():
 
 
 def test_chunker_stops_at_the_bound(tmp_path):
-    parsed = parse_file(hostile_docx(tmp_path / "반복.docx", paragraphs=10, repeat=300))
+    parsed = parse_file(_varied_docx(tmp_path / "보고서.docx", paragraphs=300))
     meta = DocumentMeta(
         doc_id="d",
         title="반복",
@@ -76,3 +76,54 @@ def test_bound_comes_from_settings(tmp_path, settings, store, index):
     report = ingest_paths([str(path)], low, store=store, index=index)
     assert report.files[0].reason == "too_many_chunks"
     assert "20개" in report.files[0].message
+
+
+def test_one_line_repeated_is_skipped_even_under_the_bound(tmp_path):
+    # The 38.7 KB DOCX: short repeated paragraphs, ~650 chunks, all alike.
+    document = docx.Document()
+    for _ in range(3000):
+        document.add_paragraph(SENTENCE)
+    document.save(tmp_path / "한줄반복.docx")
+    parsed = parse_file(tmp_path / "한줄반복.docx")
+    meta = DocumentMeta(
+        doc_id="d",
+        title="한줄반복",
+        department="민원과",
+        access_level=AccessLevel.internal,
+        source_path="/x/한줄반복.docx",
+        doc_type="docx",
+        content_hash="h",
+    )
+    with pytest.raises(IngestError) as e:
+        chunk_document(parsed, meta, size=600, overlap=90, max_chunks=2000)
+    assert e.value.code == "too_many_chunks"
+    assert "반복" in e.value.message_ko and "나누어" in e.value.message_ko
+
+
+def test_long_varied_document_is_not_taken_for_repetition(tmp_path):
+    parsed = parse_file(
+        _varied_docx(tmp_path / "긴보고서.docx", paragraphs=500)  # ~120 distinct chunks
+    )
+    meta = DocumentMeta(
+        doc_id="d",
+        title="긴보고서",
+        department="기획예산과",
+        access_level=AccessLevel.internal,
+        source_path="/x/긴보고서.docx",
+        doc_type="docx",
+        content_hash="h",
+    )
+    chunks = chunk_document(parsed, meta, size=600, overlap=90, max_chunks=2000)
+    assert len(chunks) >= 100
+
+
+def _varied_docx(path, paragraphs: int):
+    document = docx.Document()
+    for i in range(paragraphs):
+        document.add_paragraph(
+            f"{i}번째 사업: 포항시 {['교통', '복지', '환경', '안전'][i % 4]} 분야 세부 계획으로 "
+            f"예산 {i * 13 + 7}백만 원을 편성하고 {i % 12 + 1}월까지 {i * 3 + 1}곳을 정비한다. "
+            f"담당 부서는 실적을 분기마다 점검하며 주민 의견 {i * 5}건을 반영한다."
+        )
+    document.save(path)
+    return path
