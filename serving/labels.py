@@ -50,6 +50,12 @@ def status_label(status: Any) -> str:
     return STATUS_LABELS.get(str(value), str(value))
 
 
+def format_label(doc_type: str | None) -> str:
+    """ "HWP", "PDF" …; "-" for a file whose format was not recognised."""
+    code = (doc_type or "").lower()
+    return code.upper() if code in FORMAT_CODES else "-"
+
+
 def location_label(c: Any) -> str:
     """Where a passage sits, for people: "3쪽 · 2. 추진 계획", "시트 '예산' · 12행".
 
@@ -91,6 +97,7 @@ __all__ = [
     "FORMAT_CODES",
     "STATUS_LABELS",
     "access_label",
+    "format_label",
     "format_time",
     "location_label",
     "status_label",

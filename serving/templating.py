@@ -36,6 +36,7 @@ _env.globals.update(
 
 _env.filters.update(
     access_label=labels.access_label,
+    format_label=labels.format_label,
     status_label=labels.status_label,
     location=labels.location_label,
     when=labels.format_time,

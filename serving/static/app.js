@@ -123,40 +123,91 @@
     });
   }
 
-  // Follow a job's events; rows are created from the job's items (so a reload re-attaches).
-  function followJob(jobId, list, status) {
-    const rows = new Map(list ? [...list.querySelectorAll("li[data-key]")].map((li) => [li.dataset.key, li]) : []);
-    return new Promise((resolve) => {
-      const source = new EventSource(`/api/v1/jobs/${encodeURIComponent(jobId)}/events`);
-      const update = (ev) => {
-        const job = JSON.parse(ev.data);
-        for (const item of job.items || []) {
-          let li = rows.get(item.key);
-          if (!li && !list) continue;
-          if (!li) { li = fileRow(list, item.label || item.key, item.key); rows.set(item.key, li); }
-          const bad = DONE_BAD.has(item.status);
-          setRow(li, item.status, bad ? item.message || "" : "", item.status === "running" ? 50 : undefined);
+  // Server-Sent Events read with XMLHttpRequest: the request ends when the server ends the
+  // stream (EventSource would reconnect, or count as aborted when closed from here; a fetch()
+  // body reader is reported as aborted by Chromium's DevTools for no-store streams).
+  function streamEvents(url, onEvent) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      let seen = 0;
+      let buf = "";
+      const feed = () => {
+        buf += xhr.responseText.slice(seen);
+        seen = xhr.responseText.length;
+        const hold = buf.endsWith("\r") ? "\r" : ""; // a CRLF may be cut between two reads
+        let text = (hold ? buf.slice(0, -1) : buf).replace(/\r\n?/g, "\n");
+        let end;
+        while ((end = text.indexOf("\n\n")) >= 0) {
+          const block = text.slice(0, end);
+          text = text.slice(end + 2);
+          let event = "message";
+          const data = [];
+          for (const line of block.split("\n")) {
+            if (!line || line.startsWith(":")) continue; // comments are keep-alive pings
+            const colon = line.indexOf(":");
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const val = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+            if (field === "event") event = val;
+            else if (field === "data") data.push(val);
+          }
+          if (data.length) onEvent(event, data.join("\n"));
         }
-        if (!job.items || !job.items.length) announce(status, job.message || STATUS_KO[job.state] || "");
-        else announce(status, summary([...rows.values()]));
-        return job;
+        buf = text + hold;
       };
-      source.addEventListener("progress", update);
-      for (const name of ["done", "failed", "cancelled"]) {
-        source.addEventListener(name, (ev) => {
-          source.close();
-          const job = update(ev);
-          if (job.error_message) announce(status, `작업이 끝나지 못했습니다: ${job.error_message}`);
-          resolve(job);
-        });
-      }
-      source.onerror = () => {
-        if (source.readyState === EventSource.CLOSED) {
-          announce(status, "진행 상황을 더 받을 수 없습니다. 페이지를 새로 고쳐 보세요.");
-          resolve(null);
+      xhr.open("GET", url);
+      xhr.setRequestHeader("Accept", "text/event-stream");
+      xhr.onprogress = () => { if (xhr.status === 200) feed(); };
+      xhr.onload = () => {
+        if (xhr.status !== 200) {
+          let body = null;
+          try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
+          reject(new Error(errorText(xhr.status, body)));
+          return;
         }
+        feed();
+        resolve();
       };
+      xhr.onerror = () => resolve(); // connection lost: the caller re-attaches
+      xhr.send();
     });
+  }
+
+  const FINAL_EVENTS = new Set(["done", "failed", "cancelled"]);
+
+  // Follow a job's events; rows are created from the job's items (so a reload re-attaches).
+  async function followJob(jobId, list, status) {
+    const rows = new Map(list ? [...list.querySelectorAll("li[data-key]")].map((li) => [li.dataset.key, li]) : []);
+    const update = (job) => {
+      for (const item of job.items || []) {
+        let li = rows.get(item.key);
+        if (!li && !list) continue;
+        if (!li) { li = fileRow(list, item.label || item.key, item.key); rows.set(item.key, li); }
+        const bad = DONE_BAD.has(item.status);
+        setRow(li, item.status, bad ? item.message || "" : "", item.status === "running" ? 50 : undefined);
+      }
+      if (!job.items || !job.items.length) announce(status, job.message || STATUS_KO[job.state] || "");
+      else announce(status, summary([...rows.values()]));
+    };
+    if (list) delete list.dataset.jobState;
+    let final = null;
+    for (let attempt = 0; attempt < 5 && !final; attempt++) {
+      try {
+        await streamEvents(`/api/v1/jobs/${encodeURIComponent(jobId)}/events`, (event, data) => {
+          const job = JSON.parse(data);
+          update(job);
+          if (FINAL_EVENTS.has(event)) final = job;
+        });
+      } catch (e) {
+        announce(status, `진행 상황을 받지 못했습니다: ${e.message}`);
+        return null;
+      }
+      if (!final) await new Promise((r) => setTimeout(r, 2000)); // stream cut: re-attach
+    }
+    // Set once the stream has ended: tests (and people) may leave the page from here on.
+    if (list) list.dataset.jobState = final ? final.state : "unknown";
+    if (!final) announce(status, "진행 상황을 더 받을 수 없습니다. 페이지를 새로 고쳐 보세요.");
+    else if (final.error_message) announce(status, `작업이 끝나지 못했습니다: ${final.error_message}`);
+    return final;
   }
 
   function rememberJob(jobId) {
@@ -253,7 +304,17 @@
     });
   }
 
+  // Keep search URLs short and shareable: leave out empty filters (q=…&department=&…).
+  function setupSearch() {
+    document.body.addEventListener("htmx:configRequest", (ev) => {
+      if (!ev.target.closest || !ev.target.closest("#search-form")) return;
+      const params = ev.detail.parameters;
+      for (const [key, value] of [...params.entries()]) if (value === "") params.delete(key);
+    });
+  }
+
   function init() {
+    setupSearch();
     showCited();
     setupUpload();
     setupRowActions();
