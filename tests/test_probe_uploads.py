@@ -1,0 +1,118 @@
+"""Probes of the upload path as a user who may write to a department but may not read all of
+its documents: uploading a file under the name of a document one cannot read must neither
+replace that document nor tell the uploader that it exists (job items, upload responses).
+Plus hostile upload form fields (NUL bytes, NFD department names, huge fields).
+Real app, real jobs, real pipeline and index (the shared upload fixtures)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from tests import upload_helpers
+from tests.upload_helpers import upload, upload_and_wait
+
+app_client = upload_helpers.app_client  # fixture
+
+NAME = "감사 대응 자료.txt"
+SECRET = "qzsecretauditphrase 특정 사업자 선정 소명서 초안입니다.\n".encode()
+
+
+def _restricted_by_admin(c) -> dict:
+    """The admin puts a restricted document (allow-list: the admin only) into 교통정책과."""
+    job = upload_and_wait(
+        c, [(NAME, SECRET)], c.keys["admin"], department="교통정책과", access="restricted"
+    )
+    item = job["items"][0]
+    assert item["status"] == "indexed", job
+    return item["data"]
+
+
+def _admin_sees_secret(c, doc_id: str) -> bool:
+    r = c.get(
+        "/api/v1/search",
+        params={"q": "qzsecretauditphrase", "mode": "sparse"},
+        headers=c.keys["admin"],
+    )
+    assert r.status_code == 200, r.text
+    return any(
+        h["doc_id"] == doc_id and "qzsecretauditphrase" in h["text"] for h in r.json()["results"]
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an upload under the name of a document the uploader cannot read replaces it: same "
+    "path -> same doc_id (ingest/pipeline.py doc_id_for_path), new version with the uploader's "
+    "access level and content; the job item says 'updated' with that doc_id "
+    "(control_tower/jobs/ingest.py ingest_upload; serving/routers/documents.py upload_documents "
+    "checks only can_write_department, never can_read of an existing document)",
+)
+def test_upload_cannot_replace_a_document_the_uploader_cannot_read(app_client):
+    c = app_client
+    secret = _restricted_by_admin(c)
+    assert c.get(f"/api/v1/documents/{secret['doc_id']}", headers=c.keys["kim"]).status_code == 404
+    job = upload_and_wait(
+        c,
+        [(NAME, "누구나 볼 수 있는 다른 내용입니다.\n".encode())],
+        c.keys["kim"],
+        access="public",
+    )
+    item = job["items"][0]
+    # the uploader learns nothing about the hidden document …
+    assert item["status"] == "indexed", item
+    assert item["data"]["doc_id"] != secret["doc_id"], item
+    # … and the hidden document is untouched: same access, same text
+    rec = c.get(f"/api/v1/documents/{secret['doc_id']}", headers=c.keys["admin"]).json()
+    assert rec["access_level"] == "restricted" and rec["version"] == 1, rec
+    assert _admin_sees_secret(c, secret["doc_id"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="after an upload under the name of an unreadable document, the uploader reads that "
+    "document's history: GET /api/v1/documents/{id}/versions lists the hidden version 1 "
+    "(content hash, chunk count, date) — same cause as above",
+)
+def test_replacing_upload_does_not_expose_the_hidden_history(app_client):
+    c = app_client
+    secret = _restricted_by_admin(c)
+    hidden = c.get(f"/api/v1/documents/{secret['doc_id']}/versions", headers=c.keys["admin"])
+    hidden_hashes = {v["content_hash"] for v in hidden.json()}
+    job = upload_and_wait(
+        c, [(NAME, "공개 내용입니다.\n".encode())], c.keys["kim"], access="public"
+    )
+    doc_id = job["items"][0]["data"]["doc_id"]
+    seen = c.get(f"/api/v1/documents/{doc_id}/versions", headers=c.keys["kim"])
+    assert seen.status_code == 200, seen.text
+    assert hidden_hashes.isdisjoint({v["content_hash"] for v in seen.json()}), seen.json()
+
+
+def test_owner_department_staff_can_still_version_their_own_documents(app_client):
+    """The rule the fix must keep: re-uploading a readable document makes a new version."""
+    c = app_client
+    first = upload_and_wait(c, [("주차 계획.txt", "첫 판입니다.\n".encode())], c.keys["kim"])
+    second = upload_and_wait(c, [("주차 계획.txt", "둘째 판입니다.\n".encode())], c.keys["kim"])
+    assert second["items"][0]["status"] == "updated"
+    assert second["items"][0]["data"]["doc_id"] == first["items"][0]["data"]["doc_id"]
+
+
+@pytest.mark.parametrize(
+    ("form", "code"),
+    [
+        ({"department": "교통\x00정책과"}, 400),
+        ({"department": unicodedata.normalize("NFD", "교통정책과")}, 202),
+        ({"department": "교통정책과/../복지정책과"}, 400),
+        ({"department": "과" * 70_000}, 400),
+        ({"access": "public\x00"}, 400),
+        ({"access": "restricted", "allowed_users": "a\x00b"}, 202),
+    ],
+)
+def test_hostile_upload_fields(app_client, form, code):
+    c = app_client
+    r = upload(c, [("필드 시험.txt", "내용\n".encode())], c.keys["kim"], **form)
+    assert r.status_code in (code, 413) if code == 400 else r.status_code == code, r.text
+    assert "Traceback" not in r.text
+    if r.status_code == 202:
+        assert r.json()["department"] == "교통정책과"  # NFD given, the one NFC department used
