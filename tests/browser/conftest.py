@@ -168,7 +168,7 @@ def watch(live_server: LiveServer, request: pytest.FixtureRequest) -> PageWatch:
 
 
 @pytest.fixture
-def new_page(pw_browser, live_server: LiveServer, watch: PageWatch, accounts) -> Iterator[Callable]:
+def new_page(pw_browser, live_server: LiveServer, watch: PageWatch) -> Iterator[Callable]:
     """``new_page()`` opens a page in a fresh browser context (own cookies: one user each)."""
     contexts = []
 
@@ -197,34 +197,3 @@ def new_page(pw_browser, live_server: LiveServer, watch: PageWatch, accounts) ->
 @pytest.fixture
 def page(new_page: Callable):
     return new_page()
-
-
-# The demo users the browser tests log in as; each test uses its own so that a lockout or a
-# password change in one cannot break another.
-TEST_USERS = (
-    "admin",
-    "disaster_staff",
-    "traffic_staff",
-    "tourism_staff",
-    "welfare_staff",
-    "ocean_staff",
-    "budget_staff",
-    "env_staff",
-)
-
-
-@pytest.fixture(scope="session")
-def accounts(live_server: LiveServer) -> tuple[str, ...]:
-    """Known passwords for TEST_USERS in the server's database (what an admin's
-    `ct users reset-password` does)."""
-    from control_tower import accounts as acc
-    from control_tower.store.store import Store
-    from tests.browser.helpers import PASSWORD
-
-    store = Store(f"sqlite:///{live_server.data_dir / 'control_tower.db'}")
-    try:
-        for username in TEST_USERS:
-            acc.reset_password(store, username, PASSWORD)
-    finally:
-        store.close()
-    return TEST_USERS

@@ -8,13 +8,20 @@ import re
 
 from playwright.sync_api import Page, expect
 
-# Set for the demo users the tests log in as (by the ``accounts`` fixture, like an admin's
-# `ct users reset-password` would); the demo's own passwords are the README's business.
-PASSWORD = "browser-test-2026!"
+
+def demo_password(username: str) -> str:
+    """The README's demo password of a demo user (by its role), as `ct serve --demo` sets it."""
+    from control_tower.accounts.demo import demo_password as by_roles
+    from control_tower.bootstrap import load_demo_users
+
+    user = next(u for u in load_demo_users() if u.username == username)
+    return by_roles(user.roles)
 
 
-def login(page: Page, username: str, password: str = PASSWORD, *, next_url: str = "/") -> None:
-    """Log in through the login form and wait until the app shows the signed-in layout."""
+def login(page: Page, username: str, password: str | None = None, *, next_url: str = "/") -> None:
+    """Log in through the login form (a demo user with its demo password unless given) and
+    wait until the app shows the signed-in layout."""
+    password = password if password is not None else demo_password(username)
     page.goto(f"/login?next={next_url}")
     page.get_by_label("아이디").fill(username)
     page.get_by_label("비밀번호", exact=True).fill(password)
