@@ -21,6 +21,7 @@ from tests.auth_helpers import login, make_user
 
 DEPT_A, DEPT_B = "교통정책과", "복지정책과"
 PARKING = "공영주차장"
+SECRET = "기밀협상"
 
 # Long enough for several chunks, so the passage page has neighbours to show.
 SECTIONS = [
@@ -91,6 +92,14 @@ def env(tmp_path_factory, models_dir, embedder):
         settings,
         department=DEPT_A,
         access=AccessLevel.internal,
+        **common,
+    )
+    ingest_paths(
+        [_write(src, "비밀 협상.txt", f"{SECRET} 부지 매입 협상 단가는 평당 비공개입니다. " * 4)],
+        settings,
+        department=DEPT_A,
+        access=AccessLevel.restricted,
+        allowed_users=["park"],
         **common,
     )
     index.sparse.wait_for_refresh(timeout=30)
@@ -170,6 +179,25 @@ def test_vendor_assets_are_installed():
     assert len(licences) == len({package for package, _, _ in ASSETS})
 
 
+def test_assets_copied_from_pinned_npm_packages_with_licences(tmp_path, caplog):
+    import json
+
+    from serving.web_assets import NODE_MODULES, copy_assets, warn_if_missing
+
+    empty = tmp_path / "empty"
+    with caplog.at_level("WARNING"):
+        assert warn_if_missing(empty) == [dest for _, _, dest in ASSETS]
+    assert "make setup" in caplog.text
+    pins = json.loads((NODE_MODULES.parent / "package.json").read_text())["dependencies"]
+    copied = copy_assets(vendor_dir=tmp_path / "vendor")
+    assert {dest for _, _, dest in ASSETS} == set(copied)
+    for dest, origin in copied.items():
+        package, _, version = origin.rpartition("@")
+        assert pins[package] == version, "only the pinned version is copied"
+        assert (tmp_path / "vendor" / dest).stat().st_size > 0
+    assert not missing_assets(tmp_path / "vendor")
+
+
 def test_navigation_by_role(app):
     staff = signed_in(app, "kim").get("/search").text
     admin = signed_in(app, "root").get("/search").text
@@ -232,6 +260,12 @@ def test_search_htmx_partial_and_korean_errors(app):
     part = kim.get("/search", params={"q": PARKING}, headers={"HX-Request": "true"})
     assert "<html" not in part.text and 'data-testid="search-result"' in part.text
     assert 'hx-swap-oob="innerHTML"' in part.text
+    restore = kim.get(  # back/forward without htmx's cache: the whole page
+        "/search",
+        params={"q": PARKING},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.text
     long = kim.get("/search", params={"q": "가" * 1001})
     assert long.status_code == 200 and "검색어가 너무 깁니다" in long.text
     bad_date = kim.get("/search", params={"q": PARKING, "date_from": "2025-13-40"})
@@ -297,6 +331,20 @@ def test_passage_of_unreadable_document_is_404_like_unknown(app):
         r.doc_id for r in app.state.services.store.list_documents() if r.department == DEPT_B
     )
     assert park.get(f"/documents/{other}/passage", params={"chunk": chunk}).status_code == 404
+
+
+def test_restricted_document_only_for_its_allow_list(app):
+    doc_id = next(r.doc_id for r in app.state.services.store.list_documents() if "비밀" in r.title)
+    park, kim = signed_in(app, "park"), signed_in(app, "kim")
+    found = park.get("/search", params={"q": SECRET}).text
+    assert "비밀 협상" in found
+    link = _first_result_link(found)
+    assert doc_id in link and park.get(link).status_code == 200
+    # kim owns the department but is not on the allow-list: nowhere on any page
+    assert kim.get(link).status_code == 404
+    for page in (kim.get("/search", params={"q": SECRET}).text, kim.get("/documents").text):
+        assert "비밀 협상" not in page and "평당 비공개" not in page
+        assert doc_id not in page
 
 
 # --- documents ------------------------------------------------------------------------------
