@@ -63,7 +63,7 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped after the last browser test
 def live_server(models_dir: Path) -> Iterator[LiveServer]:
     """`ct serve --demo --no-llm` on a free port, demo corpus ingested, shared by every test.
     Its files live under test-artifacts/ (not pytest's tmp dirs, which a concurrent pytest run
@@ -79,7 +79,7 @@ def live_server(models_dir: Path) -> Iterator[LiveServer]:
     shutil.rmtree(work, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped after the last browser test
 def pw_browser(chromium_path: Path):
     from playwright.sync_api import sync_playwright
 
@@ -172,12 +172,12 @@ def new_page(pw_browser, live_server: LiveServer, watch: PageWatch) -> Iterator[
     """``new_page()`` opens a page in a fresh browser context (own cookies: one user each)."""
     contexts = []
 
-    def open_page():
+    def open_page(viewport: dict | None = None):
         ctx = pw_browser.new_context(
             base_url=live_server.base_url,
             locale="ko-KR",
             timezone_id="Asia/Seoul",
-            viewport={"width": 1280, "height": 860},
+            viewport=viewport or {"width": 1280, "height": 860},  # a laptop
         )
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)
