@@ -51,3 +51,25 @@ def test_healthz_says_only_ok(settings):
 
     r = TestClient(create_app(settings)).get("/healthz")
     assert r.json() == {"status": "ok"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="GET /readyz as an admin returns the PostgreSQL URL with its password in the "
+    "database check's detail; a web answer should mask it (sqlalchemy make_url(...)"
+    ".render_as_string(hide_password=True)) — control_tower/health.py check_database",
+)
+def test_readyz_masks_the_database_password_even_for_admins(settings, pg_url_with_password):
+    from serving.app import create_app
+    from tests.auth_helpers import login, make_user
+
+    app = create_app(settings.model_copy(update={"database_url": pg_url_with_password}))
+    try:
+        make_user(app.state.services.store, "root", "정보통신과", ["admin"])
+        c = TestClient(app)
+        login(c, "root")
+        r = c.get("/readyz")
+        assert "127.0.0.1" in r.text  # the admin does get the details …
+        assert PASSWORD not in r.text  # … but never the password
+    finally:
+        app.state.services.store.close()
