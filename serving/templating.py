@@ -59,9 +59,10 @@ def display_name_of(request: Request, principal: Principal) -> str:
 
 def has_route(request: Request, method: str, path: str) -> bool:
     """Whether the app answers ``method path`` (cached per app: routes are fixed at start)."""
-    cache: dict[tuple[str, str], bool] = request.app.state.__dict__.setdefault(
-        "_ui_route_cache", {}
-    )
+    state = request.app.state
+    cache: dict[tuple[str, str], bool] | None = getattr(state, "ui_route_cache", None)
+    if cache is None:
+        cache = state.ui_route_cache = {}
     key = (method, path)
     if key not in cache:
         scope = {
