@@ -91,13 +91,13 @@ class AuditLog:
         self, flt: AuditFilter | None = None, *, limit: int = 100, offset: int = 0
     ) -> list[AuditEvent]:
         """Matching events, newest first."""
-        q = _filtered(select(AuditEventRow), flt or AuditFilter())
+        q = apply_filter(select(AuditEventRow), flt or AuditFilter())
         q = q.order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc()).limit(limit).offset(offset)
         with self.store.session() as s:
             return [_event(r) for r in s.scalars(q)]
 
     def count(self, flt: AuditFilter | None = None) -> int:
-        q = _filtered(select(func.count(AuditEventRow.id)), flt or AuditFilter())
+        q = apply_filter(select(func.count(AuditEventRow.id)), flt or AuditFilter())
         with self.store.session() as s:
             return int(s.scalar(q) or 0)
 
@@ -121,7 +121,8 @@ class AuditLog:
         return len(events)
 
 
-def _filtered(q, flt: AuditFilter):  # noqa: ANN001, ANN202
+def apply_filter(q, flt: AuditFilter):  # noqa: ANN001, ANN202
+    """The filter's conditions on a select over ``audit_events`` (also used by the export)."""
     if flt.since is not None:
         q = q.where(AuditEventRow.at >= flt.since)
     if flt.until is not None:
@@ -159,4 +160,4 @@ def _event(r: AuditEventRow) -> AuditEvent:
     return AuditEvent.model_validate(r, from_attributes=True)
 
 
-__all__ = ["AuditEvent", "AuditFilter", "AuditLog", "LEGACY_AUDIT_FILE"]
+__all__ = ["AuditEvent", "AuditFilter", "AuditLog", "LEGACY_AUDIT_FILE", "apply_filter"]

@@ -18,8 +18,7 @@ from datetime import tzinfo
 
 from sqlalchemy import and_, or_, select
 
-from control_tower.audit import AuditFilter
-from control_tower.audit import _filtered as apply_filter
+from control_tower.audit import AuditFilter, apply_filter
 from control_tower.domain import now
 from control_tower.store.models import AuditEventRow
 

@@ -186,3 +186,16 @@ def test_concurrent_writers(database_url):  # noqa: F811
     for t in threads:
         t.join()
     assert errors == [] and audit.count() == 80
+
+
+def test_migrations_match_the_models(database_url):  # noqa: F811
+    """A model changed without a migration (or the reverse) shows up here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from control_tower.store.models import Base
+
+    store = Store(database_url)
+    with store.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, Base.metadata) == []
