@@ -107,7 +107,13 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    """A page (or partial) with the layout context. Pages of a signed-in user are never stored
+    by the browser (``no-store``): after a logout on a shared office PC, Back must not show
+    search results, passages or document lists again."""
     ctx = layout_context(request, principal) | (context or {})
+    headers = dict(headers or {})
+    if principal.authenticated:
+        headers.setdefault("Cache-Control", "no-store")
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
 
 

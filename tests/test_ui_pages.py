@@ -171,6 +171,8 @@ def test_layout_korean_user_menu_csrf_and_assets(app):
     for src in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
         assert client.get(src).status_code == 200, src
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html), "nothing from another host"
+    for path in ("/search", "/documents", f"/documents/{_parking_doc(app)}/passage?chunk=x"):
+        assert signed_in(app, "kim").get(path).headers["cache-control"] == "no-store", path
 
 
 def test_vendor_assets_are_installed():
