@@ -133,3 +133,44 @@ def test_nfd_department_filter_on_the_documents_api_is_the_same_department(app_c
         r = c.get("/api/v1/documents", params={"department": dept}, headers=c.keys["kim"])
         assert r.status_code == 200
         assert [d["doc_id"] for d in r.json()["documents"]] == [doc_id], dept
+
+
+def test_moved_or_demoted_users_lose_access_on_their_live_credentials(app_client):
+    """Access follows the account as it is now, not as it was when the session/key was made."""
+    from fastapi.testclient import TestClient
+
+    from tests.auth_helpers import login, make_user
+
+    c = app_client
+    job = upload_and_wait(
+        c,
+        [("부서 전용.txt", "교통정책과 전용 qzmovedsecret 자료.\n".encode())],
+        c.keys["kim"],
+        access="department",
+    )
+    doc_id = job["items"][0]["data"]["doc_id"]
+    web = TestClient(c.app, follow_redirects=False)
+    login(web, "kim")
+    assert web.get(f"/api/v1/documents/{doc_id}").status_code == 200
+    r = c.patch(
+        "/api/v1/admin/users/kim", json={"department": "복지정책과"}, headers=c.keys["admin"]
+    )
+    assert r.status_code == 200, r.text
+    assert web.get(f"/api/v1/documents/{doc_id}").status_code == 404  # the old session
+    assert c.get(f"/api/v1/documents/{doc_id}", headers=c.keys["kim"]).status_code == 404
+    assert "qzmovedsecret" not in web.get("/documents").text
+    # a demoted admin's key and session stop being an admin's at once
+    store = c.app.state.services.store
+    make_user(store, "root2", "정보통신과", ["admin"])
+    from tests.auth_helpers import api_key
+
+    key = api_key(store, "root2")
+    admin_web = TestClient(c.app, follow_redirects=False)
+    login(admin_web, "root2")
+    assert admin_web.get("/api/v1/admin/users").status_code == 200
+    r = c.patch("/api/v1/admin/users/root2", json={"roles": ["staff"]}, headers=c.keys["admin"])
+    assert r.status_code == 200, r.text
+    assert c.get("/api/v1/admin/users", headers=key).status_code == 403
+    assert admin_web.get("/api/v1/admin/users").status_code == 403
+    assert admin_web.get("/admin/users").status_code == 403
+    assert c.get(f"/api/v1/documents/{doc_id}", headers=key).status_code == 404
