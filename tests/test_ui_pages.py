@@ -397,3 +397,16 @@ def test_upload_form_posts_a_batch_to_the_jobs_api(app):
     for field in ("upload-department", "upload-access", "upload-allowed-users"):
         assert f'<label for="{field}"' in form
     assert 'id="upload-progress"' in html and 'aria-live="polite"' in html
+
+
+def test_documents_list_is_paged(app, monkeypatch):
+    from serving.routers import ui_documents
+
+    monkeypatch.setattr(ui_documents, "PAGE_SIZE", 2)
+    kim = signed_in(app, "kim")
+    first = kim.get("/documents").text
+    assert first.count('data-testid="document-row"') == 2
+    assert 'data-testid="documents-next"' in first and 'data-testid="documents-prev"' not in first
+    last = kim.get("/documents", params={"page": 999}).text  # past the end: the last page
+    assert 'data-testid="documents-prev"' in last and 'data-testid="documents-next"' not in last
+    assert 1 <= last.count('data-testid="document-row"') <= 2

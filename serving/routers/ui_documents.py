@@ -9,7 +9,7 @@ answers an unreadable document exactly like an unknown one (404).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from control_tower.access import can_read, can_write_department
@@ -20,6 +20,8 @@ from serving.auth import page_principal
 from serving.templating import has_route, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 100  # documents per page of the list (newest first)
 
 ACCESS_CHOICES = (
     (AccessLevel.internal.value, "내부 (시청 직원 전체)"),
@@ -44,13 +46,23 @@ def may_manage(principal: Principal, department: str) -> bool:
 
 @router.get("/documents")
 def documents_page(
-    request: Request, job: str = "", principal: Principal = Depends(page_principal)
+    request: Request,
+    job: str = "",
+    page: int = Query(1, ge=1, le=100_000),
+    principal: Principal = Depends(page_principal),
 ) -> Response:
     store = request.app.state.services.store
-    docs = [r for r in store.list_documents() if can_read(principal, r.to_meta())]
-    docs.sort(key=lambda r: r.updated_at, reverse=True)
+    readable = [r for r in store.list_documents() if can_read(principal, r.to_meta())]
+    readable.sort(key=lambda r: r.updated_at, reverse=True)
+    pages = max(1, -(-len(readable) // PAGE_SIZE))
+    page = min(page, pages)
+    docs = readable[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     ctx = {
         "documents": docs,
+        "total": len(readable),
+        "page": page,
+        "pages": pages,
+        "page_size": PAGE_SIZE,
         "manageable": {r.doc_id for r in docs if may_manage(principal, r.department)},
         "can_delete": has_route(request, "DELETE", "/api/v1/documents/x"),
         "can_reingest": has_route(request, "POST", "/api/v1/documents/x/reingest"),
