@@ -480,3 +480,38 @@ def test_another_users_api_key_cannot_be_revoked_or_probed(app):
     assert other.text.replace(root_id, fake_id) == unknown.text
     assert TestClient(app).get("/api/v1/me", headers=root_key).json()["username"] == "root"
     assert root_id not in c.get("/api/v1/me/api-keys").text
+
+
+def test_markup_in_next_is_escaped_on_the_login_page(client):
+    evil = '/"><script>alert(1)</script>'
+    page = client.get("/login", params={"next": evil})
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text
+
+
+def test_setup_is_gone_once_an_admin_exists(app, client):
+    client.get("/login")
+    token = client.cookies.get("ct_csrf")
+    form = {
+        "username": "mallory",
+        "department": "정보통신과",
+        "password": PASSWORD,
+        "confirm_password": PASSWORD,
+        "csrf_token": token,
+    }
+    assert client.get("/setup").status_code == 404
+    assert client.post("/setup", data=form).status_code == 404
+    assert accounts.get_user(_store(app), "mallory") is None
+
+
+def test_no_cross_origin_reads_are_allowed(client):
+    login(client, "kim")
+    evil = {"Origin": "https://evil.example"}
+    pre = client.options(
+        "/api/v1/documents",
+        headers={**evil, "Access-Control-Request-Method": "GET"},
+    )
+    assert "access-control-allow-origin" not in pre.headers
+    r = client.get("/api/v1/me", headers=evil)
+    assert "access-control-allow-origin" not in r.headers
+    assert "access-control-allow-credentials" not in r.headers
