@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, logout
+from tests.browser.helpers import login, logout, search
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -57,3 +57,20 @@ def test_forged_user_header_gets_login_page_and_401(page, live_server):
         f"{live_server.base_url}/api/v1/documents", headers={"X-CT-User": "admin"}, timeout=30
     )
     assert r.status_code == 401, r.text
+
+
+def test_back_after_logout_shows_no_document_text(page):
+    """On a shared PC, Back after logging out must not bring the results or passage back."""
+    login(page, "welfare_staff")
+    search(page, "복지 사각지대 위기가구")
+    snippet = page.get_by_test_id("search-result").first.locator(".snippet").inner_text()
+    page.get_by_test_id("search-result").first.locator("h2 a").click()
+    expect(page.get_by_test_id("cited-passage")).to_be_visible()
+    logout(page)
+    for _ in range(2):  # back to the passage, then to the results
+        page.go_back()
+        page.wait_for_load_state()
+        body = page.locator("body")
+        expect(body).not_to_contain_text(snippet[:20])
+        expect(page.get_by_test_id("cited-passage")).to_have_count(0)
+        expect(page.get_by_test_id("user-menu")).to_have_count(0)
