@@ -68,6 +68,10 @@ def live_server(models_dir: Path) -> Iterator[LiveServer]:
     """`ct serve --demo --no-llm` on a free port, demo corpus ingested, shared by every test.
     Its files live under test-artifacts/ (not pytest's tmp dirs, which a concurrent pytest run
     on the same machine may prune while our server still uses them)."""
+    for old in WORK_DIR.glob("run-*"):  # left by killed runs (a live one's pid still exists)
+        pid = old.name.removeprefix("run-")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
     work = WORK_DIR / f"run-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
