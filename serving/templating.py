@@ -21,6 +21,7 @@ from control_tower import __version__
 from control_tower.domain import Principal
 from serving import labels
 from serving.navigation import current_url, nav_for
+from serving.text_blocks import split_blocks
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -40,6 +41,7 @@ _env.filters.update(
     status_label=labels.status_label,
     location=labels.location_label,
     when=labels.format_time,
+    blocks=split_blocks,
 )
 
 

@@ -410,3 +410,34 @@ def test_documents_list_is_paged(app, monkeypatch):
     last = kim.get("/documents", params={"page": 999}).text  # past the end: the last page
     assert 'data-testid="documents-prev"' in last and 'data-testid="documents-next"' not in last
     assert 1 <= last.count('data-testid="document-row"') <= 2
+
+
+def test_markdown_tables_in_passages_become_escaped_tables():
+    from serving.templating import templates
+    from serving.text_blocks import split_blocks
+
+    table = "| 구분 | 내용 |\n|---|---|\n| 사업명 | AI <b>신호</b> |\n| 기간 | 2025 |"
+    text = f"사업 개요\n\n{table}\n\n| 표 아님"
+    blocks = split_blocks(text)
+    assert [b.kind for b in blocks] == ["text", "table", "text"]
+    assert blocks[1].header == ["구분", "내용"] and blocks[1].rows[0] == [
+        "사업명",
+        "AI <b>신호</b>",
+    ]
+    assert blocks[2].text == "| 표 아님"  # one pipe line without a separator stays text
+    assert split_blocks("줄 하나\n둘째 줄") == [
+        blocks[0].model_copy(update={"text": "줄 하나\n둘째 줄"})
+    ]
+    html = templates.get_template("documents/passage.html").render(
+        passage={
+            "title": "t",
+            "department": "d",
+            "doc_type": "md",
+            "parts": [{"chunk": {}, "text": text, "cited": True}],
+        },
+        q="",
+        request=None,
+        static_url=lambda p: p,
+    )
+    assert '<table class="passage-table">' in html and '<th scope="col">구분</th>' in html
+    assert "AI &lt;b&gt;신호&lt;/b&gt;" in html and "<b>신호" not in html
