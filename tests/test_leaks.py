@@ -430,3 +430,23 @@ def test_disabled_and_anonymous_get_nothing(world, user):
     assert c.get("/api/v1/me").status_code == 401
     assert c.get("/documents").status_code == 303
     assert c.get("/api/v1/documents", headers=world["keys"].get(user, {})).status_code == 401
+
+
+@pytest.mark.parametrize("user", ["lee", "ai", "choi"])
+def test_filter_on_a_department_with_only_hidden_documents_looks_like_an_unknown_one(world, user):
+    """Filtering on 복지정책과 (only a department-only document, unreadable to these users)
+    answers exactly like filtering on a department that does not exist."""
+    c = world["clients"][user]
+    got = {}
+    for dept in (DEPT_B, "없는부서과"):
+        api = c.get("/api/v1/search", params={"q": COMMON, "department": dept, "k": 50})
+        page = c.get("/search", params={"q": COMMON, "department": dept})
+        listed = c.get("/api/v1/documents", params={"department": dept})
+        got[dept] = (
+            api.status_code,
+            api.json()["results"],
+            page.status_code,
+            page.text.replace(quote(dept), "X").replace(dept, "X"),
+            listed.json(),
+        )
+    assert got[DEPT_B] == got["없는부서과"]
