@@ -21,7 +21,7 @@ from control_tower import __version__
 from control_tower.domain import Principal
 from serving import labels
 from serving.navigation import current_url, nav_for
-from serving.text_blocks import split_blocks
+from serving.text_blocks import marked_segments, split_blocks
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -42,6 +42,7 @@ _env.filters.update(
     location=labels.location_label,
     when=labels.format_time,
     blocks=split_blocks,
+    marked=marked_segments,
 )
 
 

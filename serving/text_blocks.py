@@ -62,4 +62,33 @@ def split_blocks(text: str) -> list[TextBlock]:
     return out
 
 
-__all__ = ["TextBlock", "split_blocks"]
+def marked_segments(text: str, terms: frozenset[str] | set[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_match) where the query's Kiwi terms occur — the same
+    matching as search snippets ("플랫폼을" marks "플랫폼"). The template wraps matches in
+    ``<mark>`` and escapes every piece."""
+    from control_tower.index.korean_tokenizer import BIGRAM_TAG, normalize, term_spans
+
+    text = normalize(text)
+    if not terms or not text.strip():
+        return [(text, False)]
+    ranges: list[tuple[int, int]] = []
+    for span in sorted(term_spans(text), key=lambda sp: sp.start):
+        if span.tag == BIGRAM_TAG or span.term not in terms:
+            continue
+        if ranges and span.start <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], span.end))
+        else:
+            ranges.append((span.start, span.end))
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in ranges:
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+__all__ = ["TextBlock", "marked_segments", "split_blocks"]

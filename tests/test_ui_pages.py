@@ -290,6 +290,10 @@ def test_snippet_text_from_documents_is_escaped(env, tmp_path):
     html = signed_in(app, "kim").get("/search", params={"q": f"{PARKING} 안내"}).text
     assert "<script>alert" not in html and "<img src=x>" not in html
     assert "&lt;script&gt;" in html
+    evil_item = next(li for li in html.split('data-testid="search-result"')[1:] if "악성" in li)
+    passage = signed_in(app, "kim").get(_first_result_link(evil_item)).text
+    assert "<script>alert" not in passage and "&lt;script&gt;" in passage
+    assert "<mark>" in passage
 
 
 # --- passage in context ---------------------------------------------------------------------
@@ -310,6 +314,9 @@ def test_passage_page_shows_cited_chunk_with_neighbours(app, ui_settings, root_d
     assert html.count('data-testid="cited-passage"') == 1 and 'id="cited"' in html
     assert html.count('class="passage-part') >= 2  # neighbours around the cited chunk
     assert "주차장 확충 계획" in html and "인용된 부분" in html
+    cited = html.split('data-testid="cited-passage"')[1].split("</li>")[0]
+    assert f"<mark>{PARKING}</mark>" in cited  # the searched words, marked in the cited part
+    assert "<mark>" not in html.split('data-testid="cited-passage"')[0]  # not in neighbours
     _no_server_paths(html, ui_settings, root_dir)
 
 

@@ -14,8 +14,10 @@ from fastapi.responses import Response
 
 from control_tower.access import can_read, can_write_department
 from control_tower.accounts import list_departments
-from control_tower.domain import AccessLevel, Principal
+from control_tower.domain import AccessLevel, Principal, nfc
 from control_tower.retrieval.passage import passage_in_context
+from control_tower.retrieval.retriever import MAX_QUERY_CHARS
+from control_tower.retrieval.snippets import query_terms
 from serving.auth import page_principal
 from serving.templating import has_route, is_htmx, render
 
@@ -98,4 +100,7 @@ def passage_page(
             {"message": "문서를 찾을 수 없거나 열람 권한이 없습니다."},
             status_code=404,
         )
-    return render(request, "documents/passage.html", principal, {"passage": passage, "q": q})
+    q = nfc(q).strip()[:MAX_QUERY_CHARS]
+    terms = query_terms(q) if q else set()  # the searched words, marked in the cited part
+    ctx = {"passage": passage, "q": q, "terms": terms}
+    return render(request, "documents/passage.html", principal, ctx)
