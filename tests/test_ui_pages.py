@@ -267,7 +267,7 @@ def test_search_htmx_partial_and_korean_errors(app):
         params={"q": PARKING},
         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
-    assert "<html" in restore.text
+    assert "<html" in restore.text and "hx-swap-oob" not in restore.text
     long = kim.get("/search", params={"q": "가" * 1001})
     assert long.status_code == 200 and "검색어가 너무 깁니다" in long.text
     bad_date = kim.get("/search", params={"q": PARKING, "date_from": "2025-13-40"})

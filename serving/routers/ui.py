@@ -107,6 +107,7 @@ def search_page(
         ctx |= _run_search(request, principal, form)
     headers = {"Vary": "HX-Request"}
     if is_htmx(request):
+        ctx["partial"] = True  # the status line goes out of band into #search-status
         return render(request, "search/_results.html", principal, ctx, headers=headers)
     ctx["departments"] = readable_departments(request, principal)
     return render(request, "search/page.html", principal, ctx, headers=headers)
