@@ -2,7 +2,7 @@
 cited passage in its context (``/documents/{doc_id}/passage``).
 
 Uploads, re-ingest and delete go through the JSON API (``serving/routers/documents.py``,
-``serving/routers/jobs.py``) from ``static/app.js``; this module only renders. Everything is
+``serving/routers/jobs.py``) from ``static/documents.js``; this module only renders. Everything is
 access-checked here again: the list shows only readable documents, and the passage page
 answers an unreadable document exactly like an unknown one (404).
 """
