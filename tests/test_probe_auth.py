@@ -70,20 +70,21 @@ EVIL_NEXT = [
 ]
 
 
-@pytest.mark.parametrize("next_url", EVIL_NEXT)
-def test_login_next_never_leaves_the_site(app, client, next_url):
-    page = client.get("/login", params={"next": next_url})
-    assert page.status_code == 200
-    assert 'value="//evil' not in page.text and "https://evil" not in page.text
-    r = _form_login(client, "kim", next_url=next_url)
-    assert r.status_code == 303, r.text
-    location = r.headers["location"]
-    assert location == "/" or (location.startswith("/") and not location.startswith("//")), location
-    assert not location.startswith(("/\\", "/\t", "/\n")), location
-    # signed in now: GET /login with the same next= redirects too — also only locally
-    again = client.get("/login", params={"next": next_url})
-    assert again.status_code == 303
-    assert again.headers["location"] == location
+def test_login_next_never_leaves_the_site(app):
+    for next_url in EVIL_NEXT:  # one app for all values (each login is a fresh browser)
+        client = TestClient(app, follow_redirects=False)
+        page = client.get("/login", params={"next": next_url})
+        assert page.status_code == 200
+        assert 'value="//evil' not in page.text and "https://evil" not in page.text
+        r = _form_login(client, "kim", next_url=next_url)
+        assert r.status_code == 303, r.text
+        location = r.headers["location"]
+        assert location.startswith("/") and not location.startswith("//"), (next_url, location)
+        assert not location.startswith(("/\\", "/\t", "/\n")), (next_url, location)
+        # signed in now: GET /login with the same next= redirects too — also only locally
+        again = client.get("/login", params={"next": next_url})
+        assert again.status_code == 303
+        assert again.headers["location"] == location, next_url
 
 
 def test_login_redirect_from_a_page_keeps_a_local_next(client):
@@ -209,12 +210,12 @@ def test_json_login_rotates_too(app, client):
 
 
 # --- API keys only in the Authorization header -----------------------------------------------
-@pytest.mark.parametrize("param", ["api_key", "key", "access_token", "token", "apikey"])
-def test_api_key_in_query_string_does_not_authenticate(app, client, param):
+def test_api_key_in_query_string_does_not_authenticate(app, client):
     key = api_key(_store(app), "kim")["Authorization"].split()[1]
-    assert client.get("/api/v1/me", params={param: key}).status_code == 401
-    assert client.get("/api/v1/documents", params={param: key}).status_code == 401
-    assert client.get("/documents", params={param: key}).status_code == 303
+    for param in ("api_key", "key", "access_token", "token", "apikey"):
+        assert client.get("/api/v1/me", params={param: key}).status_code == 401
+        assert client.get("/api/v1/documents", params={param: key}).status_code == 401
+        assert client.get("/documents", params={param: key}).status_code == 303
 
 
 def test_api_key_in_cookie_or_other_headers_does_not_authenticate(app, client):
@@ -313,16 +314,18 @@ def test_nfd_login_failures_count_against_the_same_account(app):
 
 
 # --- NUL bytes, huge and odd fields ----------------------------------------------------------
-@pytest.mark.parametrize(
-    "username", ["kim\x00", "\x00", "ki\x00m", "kim\u202e", "kim\u200b", "k" * 100_000]
-)
-def test_odd_usernames_at_login_are_refused_cleanly(client, username):
-    r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code in (401, 422), r.text
-    assert "detail" in r.json()
-    r = _form_login(client, username)
-    assert r.status_code in (401, 413, 422), r.text
-    assert client.get("/api/v1/me").status_code == 401
+ODD_USERNAMES = ["kim\x00", "\x00", "ki\x00m", "kim\u202e", "kim\u200b", "k" * 100_000]
+
+
+def test_odd_usernames_at_login_are_refused_cleanly(app):
+    for username in ODD_USERNAMES:
+        client = TestClient(app, follow_redirects=False)
+        r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        assert r.status_code in (401, 422), r.text
+        assert "detail" in r.json()
+        r = _form_login(client, username)
+        assert r.status_code in (401, 413, 422), r.text
+        assert client.get("/api/v1/me").status_code == 401
 
 
 def test_huge_login_form_is_refused_before_parsing(client):
@@ -410,27 +413,28 @@ TRAVERSAL_IDS = [
 ]
 
 
-@pytest.mark.parametrize("raw", TRAVERSAL_IDS)
-def test_traversal_ids_are_plain_not_found(app, raw):
+def test_traversal_ids_are_plain_not_found(app):
     c = TestClient(app, follow_redirects=False)
     csrf = login(c, "root")  # the admin: nothing is hidden by access rules
     hdr = {"X-CSRF-Token": csrf}
-    for method, url in (
-        ("GET", f"/api/v1/documents/{raw}"),
-        ("GET", f"/api/v1/documents/{raw}/versions"),
-        ("DELETE", f"/api/v1/documents/{raw}"),
-        ("POST", f"/api/v1/documents/{raw}/reingest"),
-        ("GET", f"/api/v1/jobs/{raw}"),
-        ("GET", f"/api/v1/jobs/{raw}/events"),
-        ("POST", f"/api/v1/jobs/{raw}/cancel"),
-        ("DELETE", f"/api/v1/me/api-keys/{raw}"),
-        ("GET", f"/api/v1/admin/users/{raw}"),
-        ("POST", f"/api/v1/admin/api-keys/{raw}/revoke"),
-        ("GET", f"/admin/users/{raw}"),
-    ):
-        r = c.request(method, url, headers=hdr)
-        assert r.status_code in (404, 405, 400, 422), (method, url, r.status_code, r.text[:200])
-        assert "root:x:0:0" not in r.text and "SQLite format" not in r.text
+    for raw in TRAVERSAL_IDS:
+        for method, url in (
+            ("GET", f"/api/v1/documents/{raw}"),
+            ("GET", f"/api/v1/documents/{raw}/versions"),
+            ("DELETE", f"/api/v1/documents/{raw}"),
+            ("POST", f"/api/v1/documents/{raw}/reingest"),
+            ("GET", f"/api/v1/jobs/{raw}"),
+            ("GET", f"/api/v1/jobs/{raw}/events"),
+            ("POST", f"/api/v1/jobs/{raw}/cancel"),
+            ("DELETE", f"/api/v1/me/api-keys/{raw}"),
+            ("GET", f"/api/v1/admin/users/{raw}"),
+            ("POST", f"/api/v1/admin/api-keys/{raw}/revoke"),
+            ("GET", f"/admin/users/{raw}"),
+            ("GET", f"/documents/{raw}/passage"),
+        ):
+            r = c.request(method, url, headers=hdr)
+            assert r.status_code in (404, 405, 400, 422), (method, url, r.status_code, r.text[:200])
+            assert "root:x:0:0" not in r.text and "SQLite format" not in r.text
     assert (app.state.services.settings.data_dir / "control_tower.db").exists()
 
 
