@@ -519,3 +519,17 @@ def test_no_cross_origin_reads_are_allowed(client):
     r = client.get("/api/v1/me", headers=evil)
     assert "access-control-allow-origin" not in r.headers
     assert "access-control-allow-credentials" not in r.headers
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a trailing slash (/search/, /admin/, /api/v1/documents/ …) answers 307 to "
+    "http://<Host header>/… — Starlette's redirect_slashes builds an absolute URL from the "
+    "request's Host, so a forged Host makes an off-site redirect (cache poisoning behind a "
+    "caching proxy). serving/app.py create_app: FastAPI(redirect_slashes=False) or a "
+    "TrustedHostMiddleware with the configured host",
+)
+def test_trailing_slash_redirects_stay_on_the_site(client):
+    for url in ("/search/", "/documents/", "/admin/", "/api/v1/documents/", "/login/"):
+        r = client.get(url, headers={"Host": "evil.example"})
+        assert "evil.example" not in r.headers.get("location", ""), (url, r.headers)
