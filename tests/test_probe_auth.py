@@ -533,3 +533,14 @@ def test_trailing_slash_redirects_stay_on_the_site(client):
     for url in ("/search/", "/documents/", "/admin/", "/api/v1/documents/", "/login/"):
         r = client.get(url, headers={"Host": "evil.example"})
         assert "evil.example" not in r.headers.get("location", ""), (url, r.headers)
+
+
+def test_cross_site_multipart_upload_with_the_session_cookie_is_refused(app, client):
+    """A cross-site <form enctype=multipart/form-data> can carry the cookie, never the token."""
+    login(client, "kim")
+    files = [("files", ("csrf.txt", "내용\n".encode(), "text/plain"))]
+    r = client.post("/api/v1/documents", files=files, data={"csrf_token": "x" * 43})
+    assert r.status_code == 403, r.text
+    staging = app.state.services.settings.data_dir / "jobs" / "staging"
+    assert not staging.exists() or list(staging.iterdir()) == []
+    assert client.get("/api/v1/jobs").json() == []
