@@ -49,14 +49,22 @@ def _admin_sees_secret(c, doc_id: str) -> bool:
     "(control_tower/jobs/ingest.py ingest_upload; serving/routers/documents.py upload_documents "
     "checks only can_write_department, never can_read of an existing document)",
 )
-def test_upload_cannot_replace_a_document_the_uploader_cannot_read(app_client):
+@pytest.mark.parametrize("uploader", ["kim", "ai"])  # the department's staff; the AI division
+def test_upload_cannot_replace_a_document_the_uploader_cannot_read(app_client, uploader):
+    from tests.auth_helpers import api_key, make_user
+
     c = app_client
+    store = c.app.state.services.store
+    make_user(store, "ai", "AI혁신과", ["ai_division"])  # may upload for every department
+    keys = {**c.keys, "ai": api_key(store, "ai")}
     secret = _restricted_by_admin(c)
-    assert c.get(f"/api/v1/documents/{secret['doc_id']}", headers=c.keys["kim"]).status_code == 404
+    hidden = c.get(f"/api/v1/documents/{secret['doc_id']}", headers=keys[uploader])
+    assert hidden.status_code == 404
     job = upload_and_wait(
         c,
         [(NAME, "누구나 볼 수 있는 다른 내용입니다.\n".encode())],
-        c.keys["kim"],
+        keys[uploader],
+        department="교통정책과",
         access="public",
     )
     item = job["items"][0]
