@@ -450,3 +450,16 @@ def test_filter_on_a_department_with_only_hidden_documents_looks_like_an_unknown
             listed.json(),
         )
     assert got[DEPT_B] == got["없는부서과"]
+
+
+def test_disabled_users_api_key_opens_no_surface(world):
+    c = TestClient(world["app"], follow_redirects=False)  # no cookie: only the dead key
+    key = world["keys"]["gone"]
+    problems = []
+    for url, params, headers in _get_surfaces(world):
+        r = c.get(url, params=params, headers={**headers, **key})
+        assert r.status_code < 500, (url, r.status_code)
+        if url.startswith("/api/v1/"):
+            assert r.status_code == 401, (url, r.status_code, r.text[:200])
+        problems += _problems(world, "gone", f"GET {url} {params}", r.text)
+    assert problems == [], "\n".join(problems)
