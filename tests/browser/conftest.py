@@ -63,7 +63,7 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="package")  # stopped after the last browser test
+@pytest.fixture(scope="session")
 def live_server(models_dir: Path) -> Iterator[LiveServer]:
     """`ct serve --demo --no-llm` on a free port, demo corpus ingested, shared by every test.
     Its files live under test-artifacts/ (not pytest's tmp dirs, which a concurrent pytest run
@@ -83,7 +83,7 @@ def live_server(models_dir: Path) -> Iterator[LiveServer]:
     shutil.rmtree(work, ignore_errors=True)
 
 
-@pytest.fixture(scope="package")  # stopped after the last browser test
+@pytest.fixture(scope="session")
 def pw_browser(chromium_path: Path):
     from playwright.sync_api import sync_playwright
 
@@ -103,6 +103,7 @@ class PageWatch:
     problems: list[str] = field(default_factory=list)
     allowed: list[tuple[int, re.Pattern]] = field(default_factory=list)
     shots: list[Path] = field(default_factory=list)
+    _busy: list = field(default_factory=list)  # pages being photographed right now
 
     def allow(self, status: int, url_re: str) -> None:
         self.allowed.append((status, re.compile(url_re)))
@@ -111,15 +112,22 @@ class PageWatch:
         return any(s == status and rx.search(url) for s, rx in self.allowed)
 
     def shot(self, page, label: str = "") -> Path | None:
-        """Screenshot of the page as it is now; None when it navigated away meanwhile."""
+        """Screenshot of the page as it is now; None when it navigated away meanwhile or a
+        screenshot of this page is already being taken (two at once stall Chromium for the
+        whole timeout; the one under way shows the same page)."""
+        if page in self._busy:
+            return None
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         suffix = f"-{label}" if label else ""
         path = SCREENSHOTS / f"{self.test_name}-{len(self.shots) + 1:02d}{suffix}.png"
         self.shots.append(path)
+        self._busy.append(page)
         try:
-            page.screenshot(path=str(path), full_page=True)
+            page.screenshot(path=str(path), full_page=True, timeout=10_000)
         except Exception:  # noqa: BLE001 - the next page load takes its own screenshot
             return None
+        finally:
+            self._busy.remove(page)
         return path
 
     def attach(self, page) -> None:
