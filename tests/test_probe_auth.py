@@ -544,3 +544,31 @@ def test_cross_site_multipart_upload_with_the_session_cookie_is_refused(app, cli
     staging = app.state.services.settings.data_dir / "jobs" / "staging"
     assert not staging.exists() or list(staging.iterdir()) == []
     assert client.get("/api/v1/jobs").json() == []
+
+
+COMPAT_JAMO = "ㅂㅐㅌㅓ리"  # compatibility jamo (U+3142 …): NFKC composes it to 배터리, NFC not
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'ㅂㅐㅌㅓ리산업과' / user 'ㅂㅐㅌㅓ리' (Hangul compatibility jamo, as some IMEs and "
+    "HWP copy-paste produce) become a SECOND department / user next to 배터리산업과 / 배터리: "
+    "names are only NFC-normalized (control_tower/accounts/departments.py "
+    "normalize_department, users.py normalize_username); NFKC would make them one",
+)
+def test_compatibility_jamo_names_are_not_a_second_department_or_user(app):
+    store = _store(app)
+    assert unicodedata.normalize("NFKC", COMPAT_JAMO) == "배터리"
+    make_user(store, "배터리", DEPT)
+    try:
+        accounts.ensure_department(store, f"{COMPAT_JAMO}산업과")
+    except accounts.AccountError:
+        pass  # refusing is as good as mapping onto the same department
+    try:
+        make_user(store, COMPAT_JAMO, DEPT)
+    except accounts.AccountError:
+        pass
+    depts = [d.name for d in accounts.list_departments(store)]
+    users = [u.username for u in accounts.list_users(store)]
+    assert f"{COMPAT_JAMO}산업과" not in depts, depts
+    assert COMPAT_JAMO not in users, users
