@@ -41,14 +41,6 @@ def _admin_sees_secret(c, doc_id: str) -> bool:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an upload under the name of a document the uploader cannot read replaces it: same "
-    "path -> same doc_id (ingest/pipeline.py doc_id_for_path), new version with the uploader's "
-    "access level and content; the job item says 'updated' with that doc_id "
-    "(control_tower/jobs/ingest.py ingest_upload; serving/routers/documents.py upload_documents "
-    "checks only can_write_department, never can_read of an existing document)",
-)
 @pytest.mark.parametrize("uploader", ["kim", "ai"])  # the department's staff; the AI division
 def test_upload_cannot_replace_a_document_the_uploader_cannot_read(app_client, uploader):
     from tests.auth_helpers import api_key, make_user
@@ -77,12 +69,6 @@ def test_upload_cannot_replace_a_document_the_uploader_cannot_read(app_client, u
     assert _admin_sees_secret(c, secret["doc_id"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after an upload under the name of an unreadable document, the uploader reads that "
-    "document's history: GET /api/v1/documents/{id}/versions lists the hidden version 1 "
-    "(content hash, chunk count, date) — same cause as above",
-)
 def test_replacing_upload_does_not_expose_the_hidden_history(app_client):
     c = app_client
     secret = _restricted_by_admin(c)
@@ -126,12 +112,6 @@ def test_hostile_upload_fields(app_client, form, code):
         assert r.json()["department"] == "교통정책과"  # NFD given, the one NFC department used
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /api/v1/documents?department=<NFD 교통정책과> lists nothing: the filter compares "
-    "the raw query value (serving/routers/documents.py list_documents: r.department == "
-    "department, no nfc/strip) while every other filter (search, audit, usage) normalizes",
-)
 def test_nfd_department_filter_on_the_documents_api_is_the_same_department(app_client):
     c = app_client
     job = upload_and_wait(c, [("정규화 시험.txt", "내용입니다.\n".encode())], c.keys["kim"])

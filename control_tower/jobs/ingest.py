@@ -16,9 +16,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from control_tower.access import can_read
 from control_tower.jobs.registry import JobContext, register_job, register_recovery
 from control_tower.jobs.types import JobError
-from control_tower.names import department_folder, is_hashed_disk_name
+from control_tower.names import department_folder, disk_name, is_hashed_disk_name
+from control_tower.store import canonical_path
 
 WAIT_LOCK = "다른 문서 수집 작업(ct ingest)이 끝나기를 기다리는 중입니다."
 STATUS_KO = {
@@ -80,6 +82,25 @@ def _ingest_one(ctx: JobContext, path: Path, params: dict):
     return report.files[0]
 
 
+def _target_for(ctx: JobContext, folder: Path, f: dict, uploader: str | None) -> Path:
+    """Where an uploaded file goes. Uploading under an existing name makes a new version of
+    that document only when the uploader may read it; otherwise the file becomes a document of
+    its own (``이름 (아이디).확장자`` on disk, the name as its title), so a document the uploader
+    cannot see is neither overwritten nor revealed (its history, its existence)."""
+    target = folder / f["disk"]
+    who = ctx.store.get_user(uploader) if uploader else None
+    if who is None:
+        return target
+    name = Path(f["name"])
+    for n in range(1, 100):
+        rec = ctx.store.get_document_by_path(canonical_path(target))
+        if rec is None or can_read(who, rec.to_meta()):
+            return target
+        tag = who.username if n == 1 else f"{who.username}-{n}"
+        target = folder / disk_name(f"{name.stem} ({tag}){name.suffix}")
+    raise JobError("name_taken", "같은 이름의 파일이 너무 많습니다. 파일 이름을 바꿔 올리세요.")
+
+
 def ingest_upload(ctx: JobContext, params: dict) -> dict:
     dept = params["department"]
     folder = uploads_root(ctx.settings) / department_folder(dept)
@@ -104,9 +125,9 @@ def ingest_upload(ctx: JobContext, params: dict) -> dict:
             counts["failed"] += 1
             continue
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f["disk"]
-        if is_hashed_disk_name(f["disk"]):
-            _remember_title(folder, f["disk"], Path(f["name"]).stem)
+        target = _target_for(ctx, folder, f, params.get("uploader"))
+        if is_hashed_disk_name(target.name) or target.name != f["disk"]:
+            _remember_title(folder, target.name, Path(f["name"]).stem)
         os.replace(staged, target)  # atomic: the pipeline never sees half a file
         try:
             r = _ingest_one(ctx, target, params)

@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 
 from control_tower.access import can_read, can_write_department
-from control_tower.domain import Principal
+from control_tower.domain import Principal, nfc
 from control_tower.jobs import JobError
 from control_tower.jobs.ingest import uploads_root
 from control_tower.store import DocumentRecord
@@ -50,6 +50,8 @@ def list_documents(
     principal: Principal = Depends(current_principal),
 ) -> DocumentList:
     """Documents the caller may read (newest first), optionally by status / department."""
+    if department is not None:  # the same NFC form every other filter compares
+        department = nfc(department).strip() or None
     store = request.app.state.services.store
     visible = [
         r

@@ -126,6 +126,7 @@ async def upload_documents(
         ]
         params = {
             "department": dept,
+            "uploader": principal.username,  # an existing document is replaced only if readable
             "access": access.value,
             "allowed_users": users,
             "allowed_departments": depts,
