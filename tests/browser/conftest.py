@@ -103,7 +103,6 @@ class PageWatch:
     problems: list[str] = field(default_factory=list)
     allowed: list[tuple[int, re.Pattern]] = field(default_factory=list)
     shots: list[Path] = field(default_factory=list)
-    _busy: list = field(default_factory=list)  # pages being photographed right now
 
     def allow(self, status: int, url_re: str) -> None:
         self.allowed.append((status, re.compile(url_re)))
@@ -112,22 +111,20 @@ class PageWatch:
         return any(s == status and rx.search(url) for s, rx in self.allowed)
 
     def shot(self, page, label: str = "") -> Path | None:
-        """Screenshot of the page as it is now; None when it navigated away meanwhile or a
-        screenshot of this page is already being taken (two at once stall Chromium for the
-        whole timeout; the one under way shows the same page)."""
-        if page in self._busy:
-            return None
+        """Screenshot of the whole page as it is now (None if that failed: a crashed page).
+
+        Taken from the test's own flow only — after every goto/reload/back, in the helpers'
+        login/logout/search, and at the end — never from a ``load`` event handler: such a
+        screenshot runs in Playwright's event greenlet, races the test's next step and stalls
+        Chromium for the whole timeout."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         suffix = f"-{label}" if label else ""
         path = SCREENSHOTS / f"{self.test_name}-{len(self.shots) + 1:02d}{suffix}.png"
         self.shots.append(path)
-        self._busy.append(page)
         try:
             page.screenshot(path=str(path), full_page=True, timeout=10_000)
-        except Exception:  # noqa: BLE001 - the next page load takes its own screenshot
+        except Exception:  # noqa: BLE001 - the page's own errors are reported separately
             return None
-        finally:
-            self._busy.remove(page)
         return path
 
     def attach(self, page) -> None:
@@ -135,7 +132,19 @@ class PageWatch:
         page.on("console", self._on_console)
         page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
-        page.on("load", lambda p: self.shot(p))
+        page.ct_watch = self  # tests.browser.helpers.snap() finds it here
+        for name in ("goto", "reload", "go_back"):
+            self._shoot_after(page, name)
+
+    def _shoot_after(self, page, name: str) -> None:
+        navigate = getattr(page, name)
+
+        def navigate_and_shoot(*args, **kwargs):
+            response = navigate(*args, **kwargs)
+            self.shot(page)
+            return response
+
+        setattr(page, name, navigate_and_shoot)
 
     def _on_console(self, msg) -> None:
         if msg.type != "error":

@@ -18,6 +18,13 @@ def demo_password(username: str) -> str:
     return by_roles(user.roles)
 
 
+def snap(page: Page, label: str = "") -> None:
+    """A screenshot for the test's artifacts (the page fixture's PageWatch names it)."""
+    watch = getattr(page, "ct_watch", None)
+    if watch is not None:
+        watch.shot(page, label)
+
+
 def login(page: Page, username: str, password: str | None = None, *, next_url: str = "/") -> None:
     """Log in through the login form (a demo user with its demo password unless given) and
     wait until the app shows the signed-in layout."""
@@ -27,12 +34,14 @@ def login(page: Page, username: str, password: str | None = None, *, next_url: s
     page.get_by_label("비밀번호", exact=True).fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("user-menu")).to_be_visible()
+    snap(page)
 
 
 def logout(page: Page) -> None:
     page.get_by_test_id("user-menu").locator("summary").click()
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/login"))
+    snap(page)
 
 
 def search(page: Page, query: str, **filters: str) -> None:
@@ -51,6 +60,7 @@ def search(page: Page, query: str, **filters: str) -> None:
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
     expect(page.locator("#search-results [data-testid]").first).to_be_visible()
+    snap(page, "search")
 
 
 def result_doc_ids(page: Page) -> list[str]:

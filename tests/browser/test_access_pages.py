@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, result_doc_ids, search
+from tests.browser.helpers import login, result_doc_ids, search, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -26,6 +26,7 @@ def test_department_only_document_invisible_to_other_department(new_page, watch)
     doc_id = hit.get_attribute("data-doc-id")
     hit.get_by_role("link", name=TITLE).click()
     expect(own.get_by_test_id("cited-passage")).to_be_visible()
+    snap(own, "own-passage")
     passage_url = own.url
     # The document page of its own department lists it too.
     own.goto("/documents")

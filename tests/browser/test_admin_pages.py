@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login
+from tests.browser.helpers import login, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -25,6 +25,7 @@ def test_admin_adds_user_who_can_then_log_in(new_page, watch):
     form.get_by_role("checkbox", name="직원").check()
     admin.get_by_test_id("add-user-submit").click()
     expect(admin.locator("#alerts")).to_contain_text(NEW_USER)
+    snap(admin, "added")
     row = admin.locator(f'[data-testid="user-row"][data-username="{NEW_USER}"]')
     expect(row).to_contain_text("한가람")
     expect(row).to_contain_text("관광과")

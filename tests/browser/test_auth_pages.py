@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, logout, search
+from tests.browser.helpers import login, logout, search, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -35,6 +35,7 @@ def test_wrong_password_shows_korean_error(page, watch):
     page.get_by_test_id("login-submit").click()
     error = page.get_by_test_id("auth-error")
     expect(error).to_have_text("아이디 또는 비밀번호가 올바르지 않습니다.")
+    snap(page, "refused")
     expect(page.get_by_test_id("user-menu")).to_have_count(0)
     # The username stays filled in and the password does not.
     expect(page.get_by_label("아이디")).to_have_value("tourism_staff")

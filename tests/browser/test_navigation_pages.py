@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login
+from tests.browser.helpers import login, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -36,6 +36,7 @@ def test_every_menu_page_opens_cleanly(new_page, live_server, username):
         page.get_by_test_id(f"nav-{testid}").click()
         page.wait_for_load_state()
         expect(page.locator("h1").first).to_be_visible()
+        snap(page, testid)
         expect(page.get_by_test_id(f"nav-{testid}")).to_have_attribute("aria-current", "page")
         html = page.content()
         assert str(live_server.data_dir) not in html, f"server path shown on {href}"
@@ -43,3 +44,4 @@ def test_every_menu_page_opens_cleanly(new_page, live_server, username):
     page.get_by_test_id("user-menu").locator("summary").click()
     page.get_by_role("link", name="비밀번호 변경").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("비밀번호")
+    snap(page, "password")

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import login, result_doc_ids, search
+from tests.browser.helpers import login, result_doc_ids, search, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -37,6 +37,7 @@ def test_search_with_filters_and_open_passage(page):
     expect(page.get_by_role("heading", level=1)).to_have_text(TRAFFIC_PDF_TITLE)
     cited = page.get_by_test_id("cited-passage")
     expect(cited).to_be_visible()
+    snap(page, "passage")
     expect(cited).to_contain_text("신호")
     # In context: the cited part comes with what surrounds it, and a way back.
     assert page.get_by_test_id("passage").locator("li").count() >= 2
