@@ -32,10 +32,20 @@ class Readiness(BaseModel):
     startup: StartupState = Field(default_factory=StartupState)
 
 
+def _masked(url: str) -> str:
+    """The database URL without its password (shown on /readyz and by `ct doctor`)."""
+    from sqlalchemy import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as a placeholder
+        return "(데이터베이스 URL)"
+
+
 def check_database(services: Any) -> Check:
     try:
         services.store.list_users()
-        return Check(name="database", ok=True, detail=services.settings.database_url)
+        return Check(name="database", ok=True, detail=_masked(services.settings.database_url))
     except Exception as exc:  # any failure means "not ready"; the detail tells why
         return Check(
             name="database",

@@ -53,12 +53,6 @@ def test_healthz_says_only_ok(settings):
     assert r.json() == {"status": "ok"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /readyz as an admin returns the PostgreSQL URL with its password in the "
-    "database check's detail; a web answer should mask it (sqlalchemy make_url(...)"
-    ".render_as_string(hide_password=True)) — control_tower/health.py check_database",
-)
 def test_readyz_masks_the_database_password_even_for_admins(settings, pg_url_with_password):
     from serving.app import create_app
     from tests.auth_helpers import login, make_user
