@@ -44,11 +44,22 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.state.services = Services(settings)
     app.state.startup = startup or StartupState(llm_required=False)
 
-    from serving.routers import auth, auth_api, documents, health, jobs, search, ui, ui_documents
+    from serving.routers import (
+        account_keys,
+        auth,
+        auth_api,
+        documents,
+        health,
+        jobs,
+        search,
+        ui,
+        ui_documents,
+    )
 
     app.include_router(health.router)
     app.include_router(auth_api.router)  # before ui: it owns /api/v1/me
     app.include_router(auth.router)
+    app.include_router(account_keys.router)
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(jobs.router)
