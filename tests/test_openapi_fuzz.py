@@ -1,18 +1,20 @@
 """OpenAPI-driven fuzz run (schemathesis) against the real app, in process over ASGI.
 
-Two passes over every operation of ``/api/openapi.json``:
+Three passes over every operation of ``/api/openapi.json``:
 
 - unauthenticated: no 500, and no 2xx on any protected route (everything under /api/v1 except
   login) — the issue's "no unauthenticated 200 on a protected route";
 - as an admin with an API key: no 500, and responses conform to the published schema (status
-  codes, content types, bodies).
+  codes, content types, bodies);
+- as a staff member: no 500, documented status codes, and no 2xx from admin or AI-division
+  operations.
 
 The app is a fresh one on a temporary data folder with a few real documents ingested, NOT the
 browser tests' shared server: the fuzzer may delete documents, change the admin's password or
 add users, and must not disturb other tests. Bounded (12 valid and 12 invalid examples per
-operation, fixed seed, no shrinking) so both passes take about a minute on 2 cores.
+operation, fixed seed, no shrinking) so the passes take one to two minutes on 2 cores.
 
-Excluded from the authenticated pass, and why (the unauthenticated pass covers them all):
+Excluded from the authenticated passes, and why (the unauthenticated pass covers them all):
 - operations whose response is ``text/event-stream`` (job progress over SSE): they stream until
   the job ends, which a fuzzer cannot bound usefully; their access check is tested in the jobs
   tests;
@@ -96,6 +98,7 @@ def fuzz_app(models_dir: Path, tmp_path_factory: pytest.TempPathFactory):
             [str(docs)], s, department="기획예산과", store=services.store, index=services.index
         )
         app.state.fuzz_headers = api_key(services.store, "fuzz_admin")
+        app.state.fuzz_staff_headers = api_key(services.store, "fuzz_staff")
         yield app
         reset_settings_cache()
     from schemathesis.python.asgi import shutdown_lifespans
@@ -166,6 +169,25 @@ def test_admin_no_500_and_schema_conformance(api_schema, fuzz_app):
 
     def check(case):
         case.call_and_validate(headers=headers, checks=checks)
+
+    failures = _fuzz(api_schema, check, skip=SELF_DESTRUCTIVE)
+    assert not failures, "\n".join(failures)
+
+
+ADMIN_ONLY = re.compile(r"^/api/v1/(admin/|usage)")
+
+
+def test_staff_no_500_and_no_admin_access(api_schema, fuzz_app):
+    """As a staff member (API key): no 5xx, documented answers, and the admin and AI-division
+    operations refuse (never 2xx)."""
+    headers = fuzz_app.state.fuzz_staff_headers
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance]
+
+    def check(case):
+        response = case.call_and_validate(headers=headers, checks=checks)
+        if ADMIN_ONLY.search(case.path):
+            where = f"{case.method} {case.formatted_path} -> {response.status_code}"
+            assert not 200 <= response.status_code < 300, f"staff reached: {where}"
 
     failures = _fuzz(api_schema, check, skip=SELF_DESTRUCTIVE)
     assert not failures, "\n".join(failures)
