@@ -5,7 +5,9 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from control_tower import __version__
@@ -32,14 +34,42 @@ async def _lifespan(app: FastAPI):
             services.jobs.stop()
 
 
+def install_api_docs(app: FastAPI) -> None:
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="AI 혁신 컨트롤타워 API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-favicon-32x32.png",
+        )
+
+
+def install_no_store(app: FastAPI) -> None:
+    """Nothing but static assets may be cached: on a shared office PC, Back after logout must
+    not show search results, passages or document lists again."""
+
+    @app.middleware("http")
+    async def _no_store(request: Request, call_next):  # noqa: ANN001, ANN202
+        response = await call_next(request)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
 def create_app(settings: Settings | None = None, *, startup: StartupState | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Control Tower (AI 혁신 컨트롤타워)",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the npm-installed Swagger UI, not a CDN
+        redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=_lifespan,
+        # Starlette's slash redirect builds an absolute URL from the Host header (a forged
+        # Host would redirect off-site); /search/ is simply not a page.
+        redirect_slashes=False,
     )
     app.state.services = Services(settings)
     app.state.startup = startup or StartupState(llm_required=False)
@@ -71,6 +101,8 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     warn_if_missing()  # htmx and the Korean font come from `make setup` (npm)
 
+    install_api_docs(app)
+    install_no_store(app)
     install_error_handlers(app)
     install_security(app)  # CSRF middleware, login redirect and 403 page for page routes
     return app

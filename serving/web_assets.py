@@ -27,6 +27,11 @@ ASSETS: tuple[tuple[str, str, str], ...] = (
     ("htmx.org", "LICENSE", "htmx.LICENSE.txt"),
     ("pretendard", "dist/web/variable/woff2/PretendardVariable.woff2", "PretendardVariable.woff2"),
     ("pretendard", "dist/LICENSE.txt", "pretendard.LICENSE.txt"),
+    # the API documentation page (/api/docs), served from here instead of FastAPI's CDN default
+    ("swagger-ui-dist", "swagger-ui-bundle.js", "swagger-ui-bundle.js"),
+    ("swagger-ui-dist", "swagger-ui.css", "swagger-ui.css"),
+    ("swagger-ui-dist", "favicon-32x32.png", "swagger-favicon-32x32.png"),
+    ("swagger-ui-dist", "LICENSE", "swagger-ui.LICENSE.txt"),
 )
 MANIFEST = "manifest.json"
 

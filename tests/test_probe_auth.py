@@ -456,13 +456,6 @@ def test_lockout_does_not_reveal_which_user_names_exist(app):
     assert answers["kim"] == answers["ghost-user"], answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="signed-in pages and API answers carry no 'Cache-Control: no-store': after logout on "
-    "a shared office PC the browser's back button / cache shows search results, passages and "
-    "document lists again (no header anywhere in serving/; e.g. add it for authenticated "
-    "responses in serving/csrf.py's middleware or serving/templating.py render)",
-)
 def test_signed_in_answers_are_not_cached(client):
     login(client, "kim")
     for url in ("/documents", "/search", "/api/v1/documents", "/api/v1/me"):
@@ -521,14 +514,6 @@ def test_no_cross_origin_reads_are_allowed(client):
     assert "access-control-allow-credentials" not in r.headers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a trailing slash (/search/, /admin/, /api/v1/documents/ …) answers 307 to "
-    "http://<Host header>/… — Starlette's redirect_slashes builds an absolute URL from the "
-    "request's Host, so a forged Host makes an off-site redirect (cache poisoning behind a "
-    "caching proxy). serving/app.py create_app: FastAPI(redirect_slashes=False) or a "
-    "TrustedHostMiddleware with the configured host",
-)
 def test_trailing_slash_redirects_stay_on_the_site(client):
     for url in ("/search/", "/documents/", "/admin/", "/api/v1/documents/", "/login/"):
         r = client.get(url, headers={"Host": "evil.example"})

@@ -71,14 +71,6 @@ def test_ui_pages_load_nothing_from_other_sites(admin_client):
         assert _off_site(r.text) == [], url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/api/docs and /redoc are FastAPI's default pages: Swagger UI / ReDoc scripts from "
-    "cdn.jsdelivr.net (and Google Fonts, a favicon from fastapi.tiangolo.com) run on the app's "
-    "origin with the user's session; /redoc is on although only docs_url was configured "
-    "(serving/app.py create_app: serve swagger-ui-dist from npm via get_swagger_ui_html("
-    "swagger_js_url=/static/…), set redoc_url=None, or turn the docs pages off)",
-)
 def test_api_doc_pages_load_nothing_from_other_sites(admin_client):
     for url in API_DOC_PAGES:
         r = admin_client.get(url)
@@ -87,13 +79,6 @@ def test_api_doc_pages_load_nothing_from_other_sites(admin_client):
         assert _off_site(r.text) == [], url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the admin pages link their stylesheet with url_for('static', …), an absolute URL "
-    "built from the request's Host header: a forged Host (behind a caching proxy: cache "
-    "poisoning) makes admins load CSS from another site — serving/templates/admin/_head.html "
-    "(use the relative /static/admin.css like base.html)",
-)
 def test_pages_do_not_build_asset_urls_from_the_host_header(admin_client):
     for url in UI_PAGES:
         r = admin_client.get(url, headers={"Host": "evil.example"})

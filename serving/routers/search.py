@@ -41,7 +41,9 @@ class SearchResult(BaseModel):
     department: str
     page: int | None
     section: str | None
-    score: float
+    # Admins only: BM25 weights words by their frequency over EVERY document, so a raw score
+    # would tell a caller something about documents they cannot read. Others get the order.
+    score: float | None = None
     text: str
     snippet: str  # HTML-safe, query terms in <mark>
     chunk_id: str
@@ -114,7 +116,7 @@ def search(
             "department": h.citation.department,
             "page": h.citation.page,
             "section": h.citation.section,
-            "score": h.score,
+            "score": h.score if principal.is_admin else None,
             "text": h.text,
             "snippet": h.snippet,
             "chunk_id": h.chunk_id,
