@@ -24,7 +24,9 @@ Excluded from the authenticated passes, and why (the unauthenticated pass covers
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,7 @@ from schemathesis.checks import (  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
 
 pytestmark = pytest.mark.slow
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 PUBLIC = re.compile(r"^/(healthz|readyz)$|^/api/v1/auth/login$")
 # What ends the fuzzer's own admin credentials if it succeeds (authenticated pass only).
@@ -70,14 +73,18 @@ def _is_event_stream(operation) -> bool:
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(models_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+def fuzz_app(models_dir: Path):
     """A real app (real SQLite, Chroma, embedder) with an admin, an API key and two documents."""
     from control_tower.settings import Settings, reset_settings_cache
     from ingest.pipeline import ingest_paths
     from serving.app import create_app
     from tests.auth_helpers import api_key, make_user
 
-    root = tmp_path_factory.mktemp("fuzz")
+    # Under test-artifacts/, not pytest's tmp dirs: a concurrent pytest run on the same machine
+    # prunes those, and would delete this app's database and index while the fuzzer runs.
+    root = REPO_ROOT / "test-artifacts" / f"fuzz-{os.getpid()}"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CT_DATA_DIR", str(root / "data"))
         mp.setenv("CT_MODELS_DIR", str(models_dir))
@@ -104,6 +111,7 @@ def fuzz_app(models_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     from schemathesis.python.asgi import shutdown_lifespans
 
     shutdown_lifespans()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
