@@ -438,13 +438,6 @@ def test_traversal_ids_are_plain_not_found(app):
     assert (app.state.services.settings.data_dir / "control_tower.db").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="login lockout tells which user names exist: after login_max_failures wrong "
-    "passwords a real account answers 429 'locked', an unknown name keeps answering 401 "
-    "invalid_credentials (control_tower/accounts/login.py _record_failure counts only known "
-    "users); unknown names should be 'locked' the same way (login_failures by name)",
-)
 def test_lockout_does_not_reveal_which_user_names_exist(app):
     settings = app.state.services.settings
     answers = {}

@@ -44,6 +44,8 @@ def authenticate(
         row = s.get(UserRow, name) if name else None
         stored = row.password_hash if row else None
         locked_until = row.locked_until if row else None
+    if row is None:  # an unknown name locks like a real one, or lockout would list accounts
+        locked_until = _unknown_name_locked_until(store, settings, name)
     if locked_until is not None and locked_until > ts:
         raise _locked(locked_until - ts)
     if row is None or not passwords.verify_password(stored, password or ""):
@@ -97,13 +99,36 @@ def _record_failure(store, settings, name: str, ip: str | None, *, known: bool) 
         s.add(LoginFailureRow(username=name or "-", ip=(ip or None) and ip[:64], at=ts))
         s.execute(delete(LoginFailureRow).where(LoginFailureRow.at < ts - KEEP_FAILURES))
         if not known:
-            return
-        row = s.get(UserRow, name)
-        row.failed_logins = (row.failed_logins or 0) + 1
-        if row.failed_logins >= settings.login_max_failures:
-            row.failed_logins = 0
-            row.locked_until = ts + timedelta(minutes=settings.login_lockout_minutes)
-    if known and row.locked_until is not None and row.locked_until > ts:
-        error = _locked(row.locked_until - ts)
+            row = None
+        else:
+            row = s.get(UserRow, name)
+        if row is not None:
+            row.failed_logins = (row.failed_logins or 0) + 1
+            if row.failed_logins >= settings.login_max_failures:
+                row.failed_logins = 0
+                row.locked_until = ts + timedelta(minutes=settings.login_lockout_minutes)
+    until = (
+        row.locked_until if row is not None else _unknown_name_locked_until(store, settings, name)
+    )
+    if until is not None and until > ts:
+        error = _locked(until - ts)
         error.just_locked = True  # this failure started the lockout (audited as such)
         raise error
+
+
+def _unknown_name_locked_until(store, settings, name: str):  # noqa: ANN001, ANN202
+    """When a name with no account unlocks, mirroring the per-user rule: the
+    ``login_max_failures``-th failure within the lockout window locks it for that window."""
+    if not name:
+        return None
+    window = timedelta(minutes=settings.login_lockout_minutes)
+    with store.session() as s:
+        times = list(
+            s.scalars(
+                select(LoginFailureRow.at)
+                .where(LoginFailureRow.username == name, LoginFailureRow.at > now() - window)
+                .order_by(LoginFailureRow.at)
+            )
+        )
+    n = settings.login_max_failures
+    return times[n - 1] + window if len(times) >= n else None
