@@ -68,15 +68,20 @@ def _cut_utf8(text: str, max_bytes: int) -> str:
     return text.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
 
 
-def disk_name(name: str) -> str:
-    """``safe_file_name``'s result as a file-system name (≤ 240 bytes, leading dots removed)."""
+def disk_name(name: str, *, salt: str | None = None) -> str:
+    """``safe_file_name``'s result as a file-system name (≤ 240 bytes, leading dots removed).
+
+    With ``salt`` the name is always hashed (``이름~0123456789.hwp``): a second document under
+    a name already taken, told apart on disk only — people see its title (the name as sent),
+    exactly like any long name."""
     visible = name.lstrip(".") or "_"
-    if len(visible.encode("utf-8")) <= MAX_DISK_BYTES and visible == name:
+    if salt is None and len(visible.encode("utf-8")) <= MAX_DISK_BYTES and visible == name:
         return visible
     stem, dot, ext = visible.rpartition(".")
     if not dot or len(ext) > 10:
         stem, ext = visible, ""
-    tag = "~" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    key = name if salt is None else f"{salt}\0{name}"
+    tag = "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
     room = MAX_DISK_BYTES - len(tag.encode()) - len(ext.encode()) - (1 if ext else 0)
     return _cut_utf8(stem, room).rstrip() + tag + ("." + ext if ext else "")
 

@@ -164,14 +164,6 @@ def test_moved_or_demoted_users_lose_access_on_their_live_credentials(app_client
     assert c.get(f"/api/v1/documents/{doc_id}", headers=key).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after 361e2c3 the upload becomes '이름 (아이디).txt' on disk, and the uploader's "
-    "document summary / documents page / search location show that disk name "
-    "('교통정책과/감사 대응 자료 (kim).txt'): the added '(kim)' tells the uploader that a hidden "
-    "document of that name exists (control_tower/names.py display_location uses the disk "
-    "name unless it is hashed; show the uploaded name, e.g. title + suffix, instead)",
-)
 def test_upload_over_a_hidden_name_looks_like_any_other_upload_to_the_uploader(app_client):
     """After the fix (a separate document instead of a new version), the uploader must still
     not be able to tell that a hidden document of that name exists: the job, the document's

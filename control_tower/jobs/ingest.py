@@ -85,8 +85,9 @@ def _ingest_one(ctx: JobContext, path: Path, params: dict):
 def _target_for(ctx: JobContext, folder: Path, f: dict, uploader: str | None) -> Path:
     """Where an uploaded file goes. Uploading under an existing name makes a new version of
     that document only when the uploader may read it; otherwise the file becomes a document of
-    its own (``이름 (아이디).확장자`` on disk, the name as its title), so a document the uploader
-    cannot see is neither overwritten nor revealed (its history, its existence)."""
+    its own (a hashed disk name per uploader, the name as sent as its title and location), so a
+    document the uploader cannot see is neither overwritten nor revealed (its history, its
+    existence)."""
     target = folder / f["disk"]
     who = ctx.store.get_user(uploader) if uploader else None
     if who is None:
@@ -96,8 +97,7 @@ def _target_for(ctx: JobContext, folder: Path, f: dict, uploader: str | None) ->
         rec = ctx.store.get_document_by_path(canonical_path(target))
         if rec is None or can_read(who, rec.to_meta()):
             return target
-        tag = who.username if n == 1 else f"{who.username}-{n}"
-        target = folder / disk_name(f"{name.stem} ({tag}){name.suffix}")
+        target = folder / disk_name(name.name, salt=f"{who.username}:{n}")
     raise JobError("name_taken", "같은 이름의 파일이 너무 많습니다. 파일 이름을 바꿔 올리세요.")
 
 
