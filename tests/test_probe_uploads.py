@@ -185,3 +185,19 @@ def test_upload_over_a_hidden_name_looks_like_any_other_upload_to_the_uploader(a
     for label, text in (("job", str(job)), ("summary", str(doc)), ("page", page)):
         assert f"{stem} (kim" not in text, (label, doc.get("location"))
     assert doc["location"] == f"교통정책과/{NAME}", doc
+
+
+def test_reupload_over_a_hidden_name_versions_like_any_other_name(app_client):
+    """The second upload of a name makes a new version of the uploader's own document — as for
+    any name — not a third document (that difference would again reveal the hidden one)."""
+    c = app_client
+    _restricted_by_admin(c)
+    runs = {}
+    for name in (NAME, "숨김 없는 이름.txt"):  # over a hidden document / a fresh name
+        first = upload_and_wait(c, [(name, "첫 판입니다.\n".encode())], c.keys["kim"])
+        second = upload_and_wait(c, [(name, "둘째 판입니다.\n".encode())], c.keys["kim"])
+        a, b = first["items"][0], second["items"][0]
+        same_doc = a["data"]["doc_id"] == b["data"]["doc_id"]
+        doc = c.get(f"/api/v1/documents/{b['data']['doc_id']}", headers=c.keys["kim"]).json()
+        runs[name] = (a["status"], b["status"], same_doc, doc["version"], doc["location"][-4:])
+    assert runs[NAME] == runs["숨김 없는 이름.txt"] == ("indexed", "updated", True, 2, ".txt")
