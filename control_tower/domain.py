@@ -14,6 +14,15 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def name_key(text: str) -> str:
+    """How account and department names are compared and stored: NFKC, trimmed.
+
+    Stricter than ``nfc``: some IMEs and HWP copy-paste give Hangul compatibility jamo
+    (ㅂㅐㅌㅓ리, U+3142 …) or full-width letters, which NFC leaves apart, so one person or
+    department would otherwise exist twice. NFKC output is also NFC."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 class AccessLevel(str, Enum):
     public = "public"  # anyone, including unauthenticated demo users
     internal = "internal"  # any signed-in staff member of the city

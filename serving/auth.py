@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 
 from control_tower import accounts
 from control_tower.accounts.types import ApiKeyInfo, SessionInfo, UserInfo
-from control_tower.domain import Principal, Role, nfc
+from control_tower.domain import Principal, Role, name_key
 from serving.cookies import SESSION_COOKIE
 from serving.errors import api_error
 
@@ -74,7 +74,7 @@ def _resolve(request: Request) -> AuthContext:
     if settings.trusted_header and _from_trusted_proxy(request, settings.trusted_proxies):
         raw = request.headers.get(settings.trusted_header)
         if raw:
-            user = accounts.get_user(store, nfc(unquote(raw)).strip())
+            user = accounts.get_user(store, name_key(unquote(raw)))
             if user is None or user.disabled:
                 return AuthContext(principal=Principal.anonymous(), problem="unknown_user")
             return AuthContext(user.principal(), "trusted_header", user=user)

@@ -527,13 +527,6 @@ def test_cross_site_multipart_upload_with_the_session_cookie_is_refused(app, cli
 COMPAT_JAMO = "ㅂㅐㅌㅓ리"  # compatibility jamo (U+3142 …): NFKC composes it to 배터리, NFC not
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'ㅂㅐㅌㅓ리산업과' / user 'ㅂㅐㅌㅓ리' (Hangul compatibility jamo, as some IMEs and "
-    "HWP copy-paste produce) become a SECOND department / user next to 배터리산업과 / 배터리: "
-    "names are only NFC-normalized (control_tower/accounts/departments.py "
-    "normalize_department, users.py normalize_username); NFKC would make them one",
-)
 def test_compatibility_jamo_names_are_not_a_second_department_or_user(app):
     store = _store(app)
     assert unicodedata.normalize("NFKC", COMPAT_JAMO) == "배터리"

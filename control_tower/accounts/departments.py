@@ -5,15 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from control_tower.accounts.types import AccountError, DepartmentInfo
-from control_tower.domain import nfc, now
+from control_tower.domain import name_key, now
 from control_tower.store.models import DepartmentRow
 
 MAX_NAME = 100
 
 
 def normalize_department(name: str) -> str:
-    """NFC, trimmed; refuses names that could not be a folder or a label (``/``, controls)."""
-    clean = nfc(name or "").strip()
+    """NFKC, trimmed (``name_key``); refuses names unfit for a folder or label (``/``, controls)."""
+    clean = name_key(name or "")
     if not clean or len(clean) > MAX_NAME:
         raise AccountError("bad_department", f"부서 이름은 1~{MAX_NAME}자여야 합니다.")
     if any(ch in clean for ch in "/\\") or clean in {".", ".."}:
@@ -39,7 +39,7 @@ def ensure_department(store, name: str, *, code: str | None = None) -> Departmen
 
 def get_department(store, name: str) -> DepartmentInfo | None:  # noqa: ANN001
     with store.session() as s:
-        row = s.get(DepartmentRow, nfc(name or "").strip())
+        row = s.get(DepartmentRow, name_key(name or ""))
         return DepartmentInfo.model_validate(row) if row else None
 
 
@@ -53,7 +53,7 @@ def list_departments(store, *, include_inactive: bool = True) -> list[Department
 
 def set_department_active(store, name: str, active: bool) -> DepartmentInfo:  # noqa: ANN001
     with store.begin() as s:
-        row = s.get(DepartmentRow, nfc(name or "").strip())
+        row = s.get(DepartmentRow, name_key(name or ""))
         if row is None:
             raise unknown_department(name)
         row.active = active

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from control_tower.accounts import passwords
 from control_tower.accounts.types import AccountError, UserInfo
 from control_tower.accounts.users import user_info
-from control_tower.domain import nfc, now
+from control_tower.domain import name_key, now
 from control_tower.store.models import LoginFailureRow, UserRow
 
 INVALID = "아이디 또는 비밀번호가 올바르지 않습니다."
@@ -37,7 +37,7 @@ def authenticate(
 ) -> UserInfo:
     """The user behind a correct password, or ``AccountError`` with a Korean message:
     ``invalid_credentials``, ``locked`` (minutes left), ``rate_limited``, ``disabled``."""
-    name = nfc(username or "").strip()[:200]
+    name = name_key(username or "")[:200]
     ts = now()
     _check_address(store, settings, ip)
     with store.session() as s:

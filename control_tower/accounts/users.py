@@ -16,7 +16,7 @@ from control_tower.accounts import passwords
 from control_tower.accounts.departments import require_department
 from control_tower.accounts.sessions import revoke_user_sessions
 from control_tower.accounts.types import AccountError, UserInfo
-from control_tower.domain import Role, nfc, now
+from control_tower.domain import Role, name_key, now
 from control_tower.store.models import UserRow
 
 # Letters (Hangul included), digits and . _ - @; no spaces, slashes or control characters.
@@ -26,7 +26,7 @@ ROLE_NAMES = ", ".join(r.value for r in Role)
 
 
 def normalize_username(username: str) -> str:
-    clean = nfc(username or "").strip()
+    clean = name_key(username or "")
     if not _USERNAME.match(clean):
         raise AccountError(
             "bad_username",
@@ -104,7 +104,7 @@ def create_user(
 
 def get_user(store, username: str) -> UserInfo | None:  # noqa: ANN001
     with store.session() as s:
-        row = s.get(UserRow, nfc(username or "").strip())
+        row = s.get(UserRow, name_key(username or ""))
         return user_info(row) if row else None
 
 
@@ -195,7 +195,7 @@ def change_password(
 
 
 def _row(s, username: str) -> UserRow:  # noqa: ANN001
-    row = s.get(UserRow, nfc(username or "").strip())
+    row = s.get(UserRow, name_key(username or ""))
     if row is None:
         raise AccountError("unknown_user", f"없는 사용자입니다: {username}")
     return row
