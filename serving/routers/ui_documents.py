@@ -88,6 +88,10 @@ def passage_page(
     doc_id: str,
     chunk: str = "",
     q: str = "",
+    department: str = "",
+    doc_type: str = "",
+    date_from: str = "",
+    date_to: str = "",
     principal: Principal = Depends(page_principal),
 ) -> Response:
     services = request.app.state.services
@@ -102,5 +106,8 @@ def passage_page(
         )
     q = nfc(q).strip()[:MAX_QUERY_CHARS]
     terms = query_terms(q) if q else set()  # the searched words, marked in the cited part
-    ctx = {"passage": passage, "q": q, "terms": terms}
+    # "back to the results" returns to the same search, filters included
+    filters = dict(department=department, doc_type=doc_type, date_from=date_from, date_to=date_to)
+    back = {"q": q} | {k: v[:200] for k, v in filters.items() if v}
+    ctx = {"passage": passage, "q": q, "terms": terms, "back": back}
     return render(request, "documents/passage.html", principal, ctx)

@@ -108,10 +108,6 @@ def test_keyboard_reaches_search_box_and_enter_submits(page):
     expect(page).to_have_url(re.compile(r"q=%ED%95%98"))  # the query is in the address
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="passage.html's '← 검색 결과로' link carries only q, not the filters (UI helper to fix)",
-)
 def test_back_to_results_keeps_the_filters(page):
     login(page, "ocean_staff")
     search(page, "스마트 신호제어", department="교통정책과", doc_type="pdf")
