@@ -78,10 +78,13 @@ def _access(form: UploadForm, principal: Principal) -> tuple[AccessLevel, list[s
 
 def audit(request: Request, principal: Principal, event: str, target: str, **details) -> None:
     from control_tower.audit import AuditLog
+    from serving.auth import auth_context
 
     ip = request.client.host if request.client else None
+    # the web pages call this API with the session cookie; programs with an API key
+    surface = "web" if auth_context(request).method == "session" else "api"
     AuditLog(request.app.state.services.store).record(
-        principal, event, surface="api", target=target, ip=ip, **details
+        principal, event, surface=surface, target=target, ip=ip, **details
     )
 
 
