@@ -48,13 +48,19 @@ def install_api_docs(app: FastAPI) -> None:
 
 def install_no_store(app: FastAPI) -> None:
     """Nothing but static assets may be cached: on a shared office PC, Back after logout must
-    not show search results, passages or document lists again."""
+    not show search results, passages or document lists again. No page may be framed by
+    another site (clickjacking a signed-in user), and no answer is type-sniffed."""
 
     @app.middleware("http")
     async def _no_store(request: Request, call_next):  # noqa: ANN001, ANN202
         response = await call_next(request)
+        headers = response.headers
         if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+            headers.setdefault("Cache-Control", "no-store")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
 

@@ -65,12 +65,8 @@ def _resolve(request: Request) -> AuthContext:
             return AuthContext(principal=Principal.anonymous(), problem="invalid_api_key")
         key_info, user = found
         return AuthContext(user.principal(), "api_key", user=user, api_key=key_info)
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        found = accounts.resolve_session(store, settings, token)
-        if found is not None:
-            session, user = found
-            return AuthContext(user.principal(), "session", user=user, session=session)
+    # The SSO proxy authenticates every request it forwards: its header wins over a session
+    # cookie left in the browser by an earlier local login (a shared office PC).
     if settings.trusted_header and _from_trusted_proxy(request, settings.trusted_proxies):
         raw = request.headers.get(settings.trusted_header)
         if raw:
@@ -78,6 +74,12 @@ def _resolve(request: Request) -> AuthContext:
             if user is None or user.disabled:
                 return AuthContext(principal=Principal.anonymous(), problem="unknown_user")
             return AuthContext(user.principal(), "trusted_header", user=user)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        found = accounts.resolve_session(store, settings, token)
+        if found is not None:
+            session, user = found
+            return AuthContext(user.principal(), "session", user=user, session=session)
     return ANONYMOUS
 
 

@@ -185,9 +185,12 @@ def test_password_reset_and_unlock(app):
     store = app.state.services.store
     c, h = client_for(app, "root")
     kim, _ = client_for(app, "kim")
+    kim_key = api_key(store, "kim")
+    assert TestClient(app).get("/api/v1/me", headers=kim_key).status_code == 200
     r = c.post("/api/v1/admin/users/kim/password", json={"password": "new-secret-2026"}, headers=h)
     assert r.status_code == 200
     assert kim.get("/api/v1/me").status_code == 401  # sessions ended
+    assert TestClient(app).get("/api/v1/me", headers=kim_key).status_code == 401  # keys too
     bad = TestClient(app).post("/api/v1/auth/login", json={"username": "kim", "password": PASSWORD})
     assert bad.status_code == 401
     login(TestClient(app), "kim", "new-secret-2026")

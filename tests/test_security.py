@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from control_tower.accounts import set_disabled
 from serving.app import create_app
-from tests.auth_helpers import make_user
+from tests.auth_helpers import login, make_user
 
 PUBLIC_API = {("POST", "/api/v1/auth/login")}  # health probes live outside /api/v1
 PUBLIC_PAGES = {"/login", "/setup", "/healthz", "/readyz", "/api/docs", "/redoc"}
@@ -99,6 +99,17 @@ def test_trusted_header_from_the_proxy(settings):
     assert proxy.get("/api/v1/me", headers={"X-Remote-User": "kim"}).status_code == 401
 
 
+def test_trusted_header_wins_over_a_stale_local_session(settings):
+    """On a shared PC the browser may still hold a local login; the proxy's user is who asks."""
+    app = _trusted(settings)
+    make_user(app.state.services.store, "lee", "복지정책과", ["staff"])
+    proxy = TestClient(app, client=("10.0.0.5", 1234))
+    login(proxy, "lee")  # a local login, through the proxy, without its header
+    assert proxy.get("/api/v1/me").json()["username"] == "lee"
+    me = proxy.get("/api/v1/me", headers={"X-Remote-User": "kim"}).json()
+    assert me["username"] == "kim" and me["auth_method"] == "trusted_header"
+
+
 def test_trusted_header_from_elsewhere_is_ignored(settings):
     app = _trusted(settings)
     for host in ("10.0.1.5", "testclient", "127.0.0.1"):
@@ -160,3 +171,11 @@ def test_role_dependencies(settings):
         assert page.status_code == (200 if ok else 403), user
         if not ok:
             assert r.json()["detail"]["code"] == "forbidden" and "권한이 없습니다" in page.text
+
+
+def test_pages_cannot_be_framed_or_sniffed(app):
+    for url in ("/login", "/healthz", "/static/app.css"):
+        r = TestClient(app).get(url)
+        assert r.headers["x-frame-options"] == "DENY", url
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], url
+        assert r.headers["x-content-type-options"] == "nosniff", url

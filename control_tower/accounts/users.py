@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from control_tower.accounts import passwords
 from control_tower.accounts.departments import require_department
 from control_tower.accounts.sessions import revoke_user_sessions
 from control_tower.accounts.types import AccountError, UserInfo
 from control_tower.domain import Role, name_key, now
-from control_tower.store.models import UserRow
+from control_tower.store.models import ApiKeyRow, UserRow
 
 # Letters (Hangul included), digits and . _ - @; no spaces, slashes or control characters.
 _USERNAME = re.compile(r"^[\w.@-]{2,64}$")
@@ -154,7 +154,8 @@ def set_disabled(store, username: str, disabled: bool) -> UserInfo:  # noqa: ANN
 
 def reset_password(store, username: str, new_password: str) -> UserInfo:  # noqa: ANN001
     """Set a password without knowing the old one (admin, CLI): clears the lockout and ends
-    every session of the user."""
+    every session of the user and revokes their API keys — a reset usually means the account
+    may be compromised, and a key made by whoever held it would otherwise keep working."""
     with store.begin() as s:
         row = _row(s, username)
         passwords.check_policy(new_password, username=row.username)
@@ -164,6 +165,12 @@ def reset_password(store, username: str, new_password: str) -> UserInfo:  # noqa
         row.locked_until = None
         info = user_info(row)
     revoke_user_sessions(store, info.username)
+    with store.begin() as s:
+        s.execute(
+            update(ApiKeyRow)
+            .where(ApiKeyRow.username == info.username, ApiKeyRow.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
     return info
 
 
