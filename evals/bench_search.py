@@ -245,12 +245,20 @@ def bench_size(
                 np.argpartition(-scores, 10)[:10]
 
             bm25 = [x for q in queries for x in timed(lambda q=q: raw_bm25(q))]
+            # Our sparse backend as the retriever calls it (top 50): for staff this includes the
+            # weights counted over the readable chunks only (docs/RETRIEVAL.md).
+            sparse = [
+                x
+                for q in queries
+                for x in timed(lambda q=q, s=scope: index.sparse.search(q, 50, s))
+            ]
             embed = [x for q in queries for x in timed(lambda q=q: embedder.embed_query(q))]
             result[label] = {
                 "hybrid_retriever": percentiles(hybrid),
                 "hybrid_retriever_cpu": percentiles(hybrid_cpu),
                 "raw_chroma_query": percentiles(chroma),
                 "raw_bm25s_query": percentiles(bm25),
+                "sparse_backend_search": percentiles(sparse),
                 "query_embedding": percentiles(embed),
             }
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)

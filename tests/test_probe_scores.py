@@ -8,8 +8,6 @@ API returns ``score`` (and the ranks that follow from it).
 
 from __future__ import annotations
 
-import pytest
-
 from tests import upload_helpers
 from tests.upload_helpers import upload_and_wait
 
@@ -28,9 +26,8 @@ def _scores(c, key, q: str, doc_id: str) -> list:
 
 
 def test_keyword_scores_are_not_shown_to_non_admins(app_client):
-    """The raw score would reveal whether a word occurs in hidden documents (its weight counts
-    every document): non-admins get the order only. The order itself still follows those
-    weights — a much weaker channel, noted in docs/RETRIEVAL.md."""
+    """Non-admins get the order only, not the raw score (defence in depth: the weights are
+    counted over the readable chunks, see the test below and docs/RETRIEVAL.md)."""
     c = app_client
     own = upload_and_wait(c, [("내 문서.txt", OWN)], c.keys["kim"], access="department")
     doc_id = own["items"][0]["data"]["doc_id"]
@@ -47,15 +44,10 @@ def test_keyword_scores_are_not_shown_to_non_admins(app_client):
     assert all(isinstance(x, float) for x in admin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the order of a caller's own results still follows BM25 weights counted over hidden "
-    "documents: with two own documents (word X twice / word Y once) the query 'X Y' ranks "
-    "the X one first — until other departments' hidden documents contain X, then the Y one "
-    "comes first. One search answers 'does X occur in documents I cannot read?' "
-    "(control_tower/index/bm25_backend.py: idf over all chunks, mask after scoring)",
-)
 def test_order_of_own_results_does_not_depend_on_hidden_documents(app_client):
+    """Two own documents (word X twice / word Y once): the query 'X Y' ranks the X one first,
+    and still does after other departments' hidden documents made X common — the weights a
+    caller sees are counted over what they may read (control_tower/index/bm25_scope.py)."""
     c = app_client
     x, y = "qzorderwordx", "qzorderwordy"
     own = upload_and_wait(

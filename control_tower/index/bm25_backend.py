@@ -17,7 +17,11 @@ Layout under ``<data_dir>/bm25/``:
 
 Access: ``ReadScope`` and ``SearchFilters`` become a boolean row mask; scores of rows outside
 the mask are zeroed *before* top-k, and only positive scores are returned, so a chunk the
-caller may not read can never appear — the same rule Chroma's ``where`` applies.
+caller may not read can never appear — the same rule Chroma's ``where`` applies. The
+weights are counted over the readable chunks too (``bm25_scope``): for a caller who cannot
+read every chunk, word counts and the average chunk length come from the chunks they may
+read, so neither the order nor the score of their results depends on hidden documents.
+Filters narrow the hits but not the weights (they are the caller's own choice, not a secret).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from control_tower.access import ReadScope
 from control_tower.domain import AccessLevel, Chunk, SearchFilters
 from control_tower.index import korean_tokenizer
 from control_tower.index.base import ChunkIndex, ScoredChunk
+from control_tower.index.bm25_scope import ReadableBM25
 from control_tower.index.korean_tokenizer import BIGRAM_TAG, TOKENIZER_VERSION, TermSpan
 from control_tower.index.metadata import date_int
 from control_tower.settings import Settings
@@ -106,8 +111,14 @@ class _Snapshot:
     # restricted rows readable by a user / a department (allow-lists)
     user_rows: dict[str, np.ndarray] = field(default_factory=dict)
     dept_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    readable_bm25: ReadableBM25 | None = None  # scores over a subset of rows (bm25_scope)
 
     def mask(self, scope: ReadScope, filters: SearchFilters | None) -> np.ndarray:
+        """Rows inside ``scope`` and ``filters``."""
+        return self.narrow(self.scope_mask(scope), filters)
+
+    def scope_mask(self, scope: ReadScope) -> np.ndarray:
+        """Rows ``scope`` may read (a new array)."""
         n = len(self.chunk_ids)
         if scope.everything:
             m = np.ones(n, dtype=bool)
@@ -126,7 +137,13 @@ class _Snapshot:
                 rows = self.user_rows.get(scope.username)
                 if rows is not None:
                     m[rows] = True
+        return m
+
+    def narrow(self, readable: np.ndarray, filters: SearchFilters | None) -> np.ndarray:
+        """``readable`` restricted to ``filters`` (``readable`` itself is left unchanged)."""
+        m = readable
         if filters is not None:
+            m = readable.copy()
             if filters.departments:
                 codes = [self.dept_codes[d] for d in filters.departments if d in self.dept_codes]
                 m &= np.isin(self.department, codes)
@@ -400,8 +417,12 @@ class BM25ChunkIndex(ChunkIndex):
         ids = [snap.vocab[t] for t in korean_tokenizer.tokenize(query) if t in snap.vocab]
         if not ids:
             return []
-        scores = snap.model.get_scores_from_ids(ids)
-        scores[~snap.mask(scope, filters)] = 0.0
+        readable = snap.scope_mask(scope)
+        if scope.everything or snap.readable_bm25 is None or readable.all():
+            scores = snap.model.get_scores_from_ids(ids)  # the readable chunks are all chunks
+        else:  # weights over the readable chunks only: see bm25_scope
+            scores = snap.readable_bm25.scores(ids, readable)
+        scores[~snap.narrow(readable, filters)] = 0.0
         candidates = np.flatnonzero(scores > 0)
         if candidates.size == 0:
             return []
@@ -534,4 +555,5 @@ class BM25ChunkIndex(ChunkIndex):
             type_codes=type_codes,
             user_rows={u: np.asarray(r, dtype=np.int64) for u, r in user_rows.items()},
             dept_rows={d: np.asarray(r, dtype=np.int64) for d, r in dept_rows.items()},
+            readable_bm25=None if model is None else ReadableBM25.of(model, corpus_ids),
         )
