@@ -141,10 +141,11 @@ class Settings(BaseSettings):
         True, description="Run the job consumer inside the web app (off: `ct jobs worker`)."
     )
     jobs_heartbeat_s: float = Field(
-        5.0, gt=0, description="A running job's row is touched this often; a row silent for "
+        5.0,
+        gt=0,
+        description="A running job's row is touched this often; a row silent for "
         "6 heartbeats is taken as a dead worker and marked interrupted.",
     )
-
 
     # --- accounts and sessions -----------------------------------------------
     session_idle_minutes: int = Field(
