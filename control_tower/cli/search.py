@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from datetime import date
 
 import typer
@@ -133,7 +132,6 @@ def search(
 
     --user 없이 실행하면 익명 사용자로 검색하므로 공개 문서만 보입니다.
     """
-    from control_tower.audit import AuditLog
     from control_tower.retrieval import QueryError, Retriever
 
     settings = get_settings()
@@ -154,24 +152,22 @@ def search(
         retriever = Retriever(settings)
     except Exception as e:  # the index or the embedding model cannot be opened
         fail(f"검색 색인을 열 수 없습니다: {e}", hint="ct doctor 로 상태를 확인하세요.")
-    started = time.perf_counter()
-    try:
-        hits = retriever.search(query, principal, k=k, filters=filters, mode=mode)
-    except QueryError as e:
-        fail(e.message_ko)
-    ms = (time.perf_counter() - started) * 1000
+    from control_tower.retrieval.audited import audited_search
     from control_tower.store import open_store
 
-    AuditLog(open_store(settings)).search(
-        principal,
-        "cli",
-        query,
-        k=k,
-        mode=mode,
-        filters=filters.model_dump(mode="json", exclude_defaults=True),
-        results=[h.chunk_id for h in hits],
-        latency_ms=round(ms, 1),
-    )
+    try:
+        hits, ms = audited_search(
+            retriever,
+            open_store(settings),
+            principal,
+            query,
+            surface="cli",
+            k=k,
+            filters=filters,
+            mode=mode,
+        )
+    except QueryError as e:
+        fail(e.message_ko)
     if as_json:
         emit_json(
             {

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from control_tower.audit import AuditLog
 from control_tower.domain import Citation, Principal, SearchFilters
 from control_tower.index.errors import IndexConfigError
 from control_tower.names import display_location
 from control_tower.retrieval import SEARCH_MODES, QueryError, Retriever
+from control_tower.retrieval.audited import audited_search
 from control_tower.retrieval.retriever import MAX_K, MAX_QUERY_CHARS
 from serving.auth import current_principal
 from serving.errors import ERROR_RESPONSES, ErrorResponse, api_error
@@ -88,43 +87,41 @@ def search(
         departments=department, doc_types=doc_type, date_from=date_from, date_to=date_to
     )
     services = request.app.state.services
-    started = time.perf_counter()
     try:
-        hits = services.retriever.search(q, principal, k=k, filters=filters, mode=mode)
+        hits, took_ms = audited_search(
+            services.retriever,
+            services.store,
+            principal,
+            q,
+            surface="api",
+            k=k,
+            filters=filters,
+            mode=mode,
+            client=request.client.host if request.client else None,
+        )
     except QueryError as e:
         raise api_error(400, e.code, e.message_ko) from None
     except IndexConfigError as e:
         raise api_error(503, e.code, e.message_ko + (f" {e.hint}" if e.hint else "")) from None
-    took_ms = (time.perf_counter() - started) * 1000
-    AuditLog(services.store).search(
-        principal,
-        "api",
-        q,
-        k=k,
-        mode=mode,
-        filters=filters.model_dump(mode="json", exclude_defaults=True),
-        results=[h.chunk_id for h in hits],
-        latency_ms=round(took_ms, 1),
-        client=request.client.host if request.client else None,
-    )
+    cited = [_public_citation(h.citation, principal) for h in hits]
     results: list[dict[str, Any]] = [
         {
-            "doc_id": h.citation.doc_id,
-            "title": h.citation.title,
-            "location": display_location(h.citation.department, h.citation.path, h.citation.title),
-            "path": h.citation.path if principal.is_admin else None,
-            "department": h.citation.department,
-            "page": h.citation.page,
-            "section": h.citation.section,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "location": c.location,
+            "path": c.path,
+            "department": c.department,
+            "page": c.page,
+            "section": c.section,
             "score": h.score if principal.is_admin else None,
             "text": h.text,
             "snippet": h.snippet,
             "chunk_id": h.chunk_id,
-            "citation": _public_citation(h.citation, principal),
+            "citation": c,
             "dense_rank": h.dense_rank,
             "sparse_rank": h.sparse_rank,
         }
-        for h in hits
+        for h, c in zip(hits, cited, strict=True)
     ]
     return SearchResponse(
         query=q,

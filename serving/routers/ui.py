@@ -7,16 +7,15 @@ Searches from here are audited like API searches, with surface ``web``.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from control_tower.access import can_read
-from control_tower.audit import AuditLog
 from control_tower.domain import Principal, SearchFilters, nfc
 from control_tower.retrieval import QueryError
+from control_tower.retrieval.audited import audited_search
 from serving.auth import optional_principal, page_principal
 from serving.labels import FORMAT_CODES
 from serving.templating import is_htmx, render
@@ -66,22 +65,18 @@ def _run_search(request: Request, principal: Principal, form: dict[str, str]) ->
             date_from=date_from,
             date_to=date_to,
         )
-        started = time.perf_counter()
-        hits = services.retriever.search(form["q"], principal, k=RESULTS_PER_PAGE, filters=filters)
+        hits, took_ms = audited_search(
+            services.retriever,
+            services.store,
+            principal,
+            form["q"],
+            surface="web",
+            k=RESULTS_PER_PAGE,
+            filters=filters,
+            client=request.client.host if request.client else None,
+        )
     except QueryError as e:
         return {"hits": [], "error": e.message_ko, "searched": True}
-    took_ms = (time.perf_counter() - started) * 1000
-    AuditLog(services.store).search(
-        principal,
-        "web",
-        form["q"],
-        k=RESULTS_PER_PAGE,
-        mode="hybrid",
-        filters=filters.model_dump(mode="json", exclude_defaults=True),
-        results=[h.chunk_id for h in hits],
-        latency_ms=round(took_ms, 1),
-        client=request.client.host if request.client else None,
-    )
     return {"hits": hits, "error": None, "searched": True, "took_ms": round(took_ms)}
 
 
