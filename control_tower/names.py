@@ -36,8 +36,9 @@ class BadNameError(ValueError):
 
 
 def clean_text(text: str) -> str:
-    """NFC without zero-width/bidi control characters and other control characters."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text or ""))
+    """NFC without control characters (category C: controls, and the format characters —
+    zero-width spaces and joiners, bidi embeddings/overrides/isolates, BOM, soft hyphen)."""
+    text = unicodedata.normalize("NFC", text or "")
     return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
 
 
