@@ -1,0 +1,3 @@
+from control_tower.demo.proposals import main
+
+raise SystemExit(main())
