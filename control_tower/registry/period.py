@@ -67,11 +67,15 @@ def parse_period(text: str) -> Period | None:
     """The first period written in ``text``; a lone year is a one-year period."""
     if not text:
         return None
+    saw_range = False
     for m in _RANGE.finditer(text):
         if m.group("left").strip() and m.group("right").strip():
+            saw_range = saw_range or bool(_year(m, "a") and _year(m, "b"))
             period = _from_range(m)
             if period is not None:
                 return period
+    if saw_range:  # "2028 ~ 2025" is a broken range, not the year 2028
+        return None
     y = _YEAR.search(text)
     if y:
         year = int(y.group(1))
