@@ -36,6 +36,7 @@ from control_tower.domain import (
 from control_tower.settings import Settings
 from control_tower.store import INDEXED, PENDING, DocumentRecord, Store, canonical_path
 from control_tower.store.ids import doc_id_for_path
+from control_tower.store.parsed import parsed_copies
 from ingest.chunking import chunk_document
 from ingest.detect import detect_format
 from ingest.discover import FoundFile, IngestArgumentError, discover
@@ -168,7 +169,7 @@ def ingest_paths(
                     results.append(runner.ingest_one(f, canon))
                     if progress:
                         progress(i + 1, total, f.shown)
-            removed = _sync_removed(store, index, folders, seen) if sync else []
+            removed = _sync_removed(store, index, folders, seen, settings) if sync else []
         except BaseException:
             store.finish_run(run_id, counts=_counts(results), state="failed")
             raise
@@ -191,7 +192,9 @@ def repair_pending(store: Store, index: Any) -> list[str]:
     return repaired
 
 
-def _sync_removed(store: Store, index: Any, folders: list[Path], seen: set[str]) -> list[str]:
+def _sync_removed(
+    store: Store, index: Any, folders: list[Path], seen: set[str], settings: Settings
+) -> list[str]:
     removed: list[str] = []
     for folder in folders:
         for doc in store.documents_under(canonical_path(folder)):
@@ -201,6 +204,7 @@ def _sync_removed(store: Store, index: Any, folders: list[Path], seen: set[str])
             store.set_status(doc.doc_id, PENDING, reason="removed", message="원본 파일 삭제됨")
             index.delete_document(doc.doc_id)
             store.delete_document(doc.doc_id)
+            parsed_copies(settings.data_dir).delete(doc.doc_id)
             removed.append(doc.doc_id)
     return removed
 
@@ -328,6 +332,8 @@ class _Runner:
         self.stats.add("embed", time.perf_counter() - t)
 
         self.store.begin_document(meta, extra=wanted.extra)
+        # the registry reads the document's structure from this copy (control_tower/store/parsed.py)
+        parsed_copies(self.settings.data_dir).save(doc_id, version, parsed)
         timings: dict[str, float] = {}
         self.index.replace_document(doc_id, chunks, embeddings=embeddings, timings=timings)
         self.stats.add("index_dense", timings.get("dense", 0.0))
@@ -399,6 +405,7 @@ class _Runner:
             # repaired instead of leaving "indexed" with no chunks
             self.store.set_status(doc_id, PENDING, reason=err.code, message=message)
             self.index.delete_document(doc_id)
+            parsed_copies(self.settings.data_dir).delete(doc_id)
             message += REMOVED_OLD_NOTE
         meta = DocumentMeta(
             doc_id=doc_id,

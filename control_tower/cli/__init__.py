@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from control_tower.cli import db, doctor, ingest, jobs, llm, models, search, serve, users
+from control_tower.cli import (
+    db,
+    doctor,
+    ingest,
+    jobs,
+    links,
+    llm,
+    models,
+    registry,
+    search,
+    serve,
+    users,
+)
 from control_tower.cli import eval as eval_cmd
 
 app = typer.Typer(
@@ -21,8 +33,10 @@ app.add_typer(db.app, name="db")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.departments_app, name="departments")
+app.add_typer(registry.app, name="registry")
 app.command("ingest")(ingest.ingest)
 app.command("search")(search.search)
+app.command("links")(links.links)
 app.command("doctor")(doctor.doctor)
 app.command("serve")(serve.serve)
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from control_tower.cli.output import console, emit_json, fail
+from control_tower.cli.principal import resolve_user
 from control_tower.domain import Principal, SearchFilters, SearchHit
 from control_tower.settings import get_settings
 
@@ -41,27 +42,6 @@ def hit_json(hit: SearchHit) -> dict:
         "dense_rank": hit.dense_rank,
         "sparse_rank": hit.sparse_rank,
     }
-
-
-UNKNOWN_USER_HINT = (
-    "등록된 사용자 이름을 --user 로 지정하세요. 사용자 목록은 `ct users list`, 새 사용자는 "
-    "`ct users add 이름 --role staff --department 부서 --password-stdin` 으로 만듭니다 "
-    "(데모 사용자: `ct serve --demo`)."
-)
-
-
-def _resolve_user(settings, username: str | None) -> Principal:
-    if not username:
-        return Principal.anonymous()
-    from control_tower.accounts import get_user
-    from control_tower.store import open_store
-
-    user = get_user(open_store(settings), username)
-    if user is None:
-        fail(f"알 수 없는 사용자입니다: '{username}'", hint=UNKNOWN_USER_HINT)
-    if user.disabled:
-        fail(f"사용이 중지된 사용자입니다: '{user.username}'", hint="관리자에게 문의하세요.")
-    return user.principal()
 
 
 def _location(hit: SearchHit) -> str:
@@ -143,7 +123,7 @@ def search(
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         fail("--date-from 이 --date-to 보다 늦습니다.")
-    principal = _resolve_user(settings, user)
+    principal = resolve_user(settings, user)
     try:
         Retriever._check(query, k, mode)
     except QueryError as e:

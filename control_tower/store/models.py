@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -249,3 +250,111 @@ class AuditEventRow(Base):
     target: Mapped[str | None] = mapped_column(Text, nullable=True)  # doc id, user, query …
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# --- project registry (issue 8) -------------------------------------------------------------
+
+
+class RegistryCardRow(Base):
+    """One project card. ``data`` is the card's fields with every candidate value and its
+    source (``control_tower.registry.types.ProjectCard`` minus the id), so a card reads in one
+    row; ``digest`` (of ``data``) tells a rebuild whether the card changed."""
+
+    __tablename__ = "registry_cards"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    lead_department: Mapped[str | None] = mapped_column(String(200), index=True, nullable=True)
+    origin: Mapped[str] = mapped_column(String(10))  # extract | import
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class RegistryCardSourceRow(Base):
+    """Which document versions feed which card: the incremental build and the access filter
+    both start from a document id."""
+
+    __tablename__ = "registry_card_sources"
+
+    card_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("registry_cards.id", ondelete="CASCADE"), primary_key=True
+    )
+    doc_id: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class RegistryDocStateRow(Base):
+    """What extraction found in one document version; a rebuild re-extracts only documents
+    whose version differs from the one recorded here."""
+
+    __tablename__ = "registry_doc_state"
+
+    doc_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    mentions: Mapped[list] = mapped_column(JSON, default=list)
+    llm_fields: Mapped[int] = mapped_column(Integer, default=0)
+    llm_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    extracted_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class RegistryEditRow(Base):
+    """A person's override of one card field; it outlives re-extraction and can be reverted
+    (``reverted_at``), so the history is never rewritten."""
+
+    __tablename__ = "registry_edits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[str] = mapped_column(String(40), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[dict] = mapped_column(JSON)  # {"value": …}
+    username: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+    reverted_at: Mapped[datetime | None] = mapped_column(AwareDateTime, nullable=True)
+    reverted_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class RegistryImportRow(Base):
+    """An imported project list: its rows are cards' sources, readable under the access level
+    given at import time (a list is a document too, only not an ingested one)."""
+
+    __tablename__ = "registry_imports"
+
+    import_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    department: Mapped[str] = mapped_column(String(200))
+    access_level: Mapped[str] = mapped_column(String(20))
+    allowed_users: Mapped[list] = mapped_column(JSON, default=list)
+    allowed_departments: Mapped[list] = mapped_column(JSON, default=list)
+    mapping: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    mentions: Mapped[list] = mapped_column(JSON, default=list)
+    imported_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class RegistryLinkRow(Base):
+    """One computed link (``control_tower.linker.types.Link`` in ``data``); the whole set is
+    replaced by each build."""
+
+    __tablename__ = "registry_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    a: Mapped[str] = mapped_column(String(40), index=True)
+    b: Mapped[str] = mapped_column(String(40), index=True)
+    type: Mapped[str] = mapped_column(String(10))
+    score: Mapped[float] = mapped_column(Float)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RegistryRationaleRow(Base):
+    """LLM-written link rationales, keyed by a digest of the link's pair, type and evidence:
+    written when someone first opens a link, reused until the evidence changes."""
+
+    __tablename__ = "registry_rationales"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)

@@ -132,6 +132,7 @@ def delete_document(
 ) -> Deleted:
     """Admin or the owning department: out of both indexes, the store and the upload folder."""
     from control_tower.store import PENDING
+    from control_tower.store.parsed import parsed_copies
     from ingest.lock import IngestBusyError, ingest_lock
 
     services = request.app.state.services
@@ -142,6 +143,7 @@ def delete_document(
             services.store.set_status(doc_id, PENDING, reason="deleting", message="삭제 중")
             services.index.delete_document(doc_id)
             services.store.delete_document(doc_id)
+            parsed_copies(services.settings.data_dir).delete(doc_id)
             path = Path(rec.source_path)
             if path.is_relative_to(uploads_root(services.settings).resolve()):
                 path.unlink(missing_ok=True)

@@ -1,0 +1,93 @@
+"""Documents that name a project attach to its card.
+
+A meeting note deciding "도시데이터 허브는 통합 데이터 플랫폼과 통합", a progress report, the
+budget office's consultation paper: none of them is *about* one project, so extraction makes
+no card of them, but each is evidence about the projects it names. Every block that contains
+a card's core name (or an alias's) becomes a cited passage of that card. A core name shorter
+than ``MIN_CORE`` characters is too generic to match on ("AI 챗봇").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from control_tower.domain import BlockKind, ParsedDocument
+from control_tower.registry.project_names import core_key, squash
+from control_tower.registry.types import Passage, ProjectCard, SourceRef
+
+MIN_CORE = 5
+MAX_PASSAGES_PER_DOC = 2
+PASSAGE_CHARS = 400
+SEPARATOR = "\n\n"  # ingest.chunking.full_text joins blocks with this
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    base: SourceRef
+    parsed: ParsedDocument
+
+
+@dataclass(frozen=True)
+class Located:
+    text: str
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+
+
+def located_blocks(parsed: ParsedDocument) -> list[Located]:
+    """Every non-heading block with its offsets in the full text and its heading path."""
+    out: list[Located] = []
+    stack: list[tuple[int, str]] = []
+    pos = 0
+    for block in parsed.blocks:
+        start, end = pos, pos + len(block.text)
+        pos = end + len(SEPARATOR)
+        if block.kind == BlockKind.heading:
+            level = block.level or 1
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, " ".join(block.text.split())))
+            continue
+        section = " > ".join(t for _, t in stack) or None
+        out.append(Located(block.text, start, end, section, block.page))
+    return out
+
+
+def _keys(card: ProjectCard) -> list[str]:
+    names = [card.name, *(card.value("aliases", []) or [])]
+    keys = {core_key(n) for n in names if n}
+    return sorted(k for k in keys if len(k) >= MIN_CORE)
+
+
+def attach(cards: Sequence[ProjectCard], documents: Iterable[DocumentText]) -> None:
+    """Add, in place, a passage to every card for each document block that names it
+    (documents already among the card's sources are skipped)."""
+    keyed = [(card, _keys(card), {s.doc_id for s in card.sources()}) for card in cards]
+    for doc in documents:
+        blocks = [(b, squash(b.text)) for b in located_blocks(doc.parsed)]
+        for card, keys, own in keyed:
+            if not keys or doc.base.doc_id in own:
+                continue
+            found = 0
+            for block, flat in blocks:
+                if found >= MAX_PASSAGES_PER_DOC:
+                    break
+                if any(k in flat for k in keys):
+                    card.passages.append(_passage(doc.base, block))
+                    found += 1
+
+
+def _passage(base: SourceRef, block: Located) -> Passage:
+    text = " ".join(block.text.split())[:PASSAGE_CHARS]
+    source = base.model_copy(
+        update={
+            "page": block.page,
+            "section": block.section,
+            "char_start": block.start,
+            "char_end": block.end,
+        }
+    )
+    return Passage(text=text, source=source)

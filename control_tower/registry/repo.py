@@ -1,0 +1,148 @@
+"""Data access for the registry tables (``control_tower/store/models.py``, migration 0004).
+
+Cards are stored whole (``data`` = the card without its id) with a digest, so a rebuild
+compares digests and writes only the cards whose content changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+
+from control_tower.domain import now
+from control_tower.linker.types import Link
+from control_tower.registry.types import Mention, ProjectCard
+from control_tower.store.models import (
+    RegistryCardRow,
+    RegistryCardSourceRow,
+    RegistryDocStateRow,
+    RegistryImportRow,
+    RegistryLinkRow,
+    RegistryRationaleRow,
+)
+
+
+def card_digest(card: ProjectCard) -> str:
+    payload = json.dumps(card.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class RegistryRepo:
+    def __init__(self, store):  # noqa: ANN001 - control_tower.store.Store
+        self.store = store
+
+    # --- cards ---------------------------------------------------------------------------
+    def cards(self) -> list[ProjectCard]:
+        with self.store.session() as s:
+            rows = s.scalars(select(RegistryCardRow).order_by(RegistryCardRow.id)).all()
+            return [ProjectCard.model_validate({**r.data, "id": r.id}) for r in rows]
+
+    def card(self, card_id: str) -> ProjectCard | None:
+        with self.store.session() as s:
+            row = s.get(RegistryCardRow, card_id)
+            return ProjectCard.model_validate({**row.data, "id": row.id}) if row else None
+
+    def digests(self) -> dict[str, str]:
+        with self.store.session() as s:
+            return dict(s.execute(select(RegistryCardRow.id, RegistryCardRow.digest)).all())
+
+    def save_cards(self, cards: Iterable[ProjectCard], *, remove: Iterable[str] = ()) -> None:
+        """Insert or replace ``cards`` (and their source rows); delete the ids in ``remove``."""
+        t = now()
+        with self.store.begin() as s:
+            for card_id in remove:
+                s.execute(
+                    delete(RegistryCardSourceRow).where(RegistryCardSourceRow.card_id == card_id)
+                )
+                s.execute(delete(RegistryCardRow).where(RegistryCardRow.id == card_id))
+            for card in cards:
+                data = card.model_dump(mode="json", exclude={"id"})
+                row = s.get(RegistryCardRow, card.id)
+                if row is None:
+                    row = RegistryCardRow(id=card.id, created_at=t)
+                    s.add(row)
+                row.name = card.name
+                row.lead_department = card.lead_department
+                row.origin = card.origin
+                row.data = data
+                row.digest = card_digest(card)
+                row.updated_at = t
+                s.execute(
+                    delete(RegistryCardSourceRow).where(RegistryCardSourceRow.card_id == card.id)
+                )
+                s.flush()
+                for src in {(x.doc_id, x.version) for x in card.sources()}:
+                    s.add(RegistryCardSourceRow(card_id=card.id, doc_id=src[0], version=src[1]))
+
+    # --- per-document extraction state -------------------------------------------------
+    def doc_states(self) -> dict[str, tuple[int, list[Mention], int]]:
+        with self.store.session() as s:
+            rows = s.scalars(select(RegistryDocStateRow)).all()
+            return {
+                r.doc_id: (r.version, [Mention.model_validate(m) for m in r.mentions], r.llm_fields)
+                for r in rows
+            }
+
+    def save_doc_state(
+        self, doc_id: str, version: int, mentions: list[Mention], *, llm_fields: int
+    ) -> None:
+        with self.store.begin() as s:
+            row = s.get(RegistryDocStateRow, doc_id) or RegistryDocStateRow(doc_id=doc_id)
+            row.version = version
+            row.mentions = [m.model_dump(mode="json") for m in mentions]
+            row.llm_fields = llm_fields
+            row.llm_used = llm_fields > 0
+            row.extracted_at = now()
+            s.merge(row)
+
+    def drop_doc_states(self, doc_ids: Iterable[str]) -> None:
+        ids = list(doc_ids)
+        if ids:
+            with self.store.begin() as s:
+                s.execute(delete(RegistryDocStateRow).where(RegistryDocStateRow.doc_id.in_(ids)))
+
+    # --- imports -----------------------------------------------------------------------
+    def imports(self) -> list[RegistryImportRow]:
+        with self.store.session() as s:
+            rows = s.scalars(
+                select(RegistryImportRow).order_by(RegistryImportRow.imported_at)
+            ).all()
+            s.expunge_all()
+            return list(rows)
+
+    def save_import(self, row: RegistryImportRow) -> None:
+        with self.store.begin() as s:
+            s.merge(row)
+
+    # --- links -------------------------------------------------------------------------
+    def links(self) -> list[Link]:
+        with self.store.session() as s:
+            rows = s.scalars(select(RegistryLinkRow).order_by(RegistryLinkRow.score.desc())).all()
+            return [Link.model_validate(r.data) for r in rows]
+
+    def replace_links(self, links: Iterable[Link]) -> None:
+        with self.store.begin() as s:
+            s.execute(delete(RegistryLinkRow))
+            for link in links:
+                s.add(
+                    RegistryLinkRow(
+                        a=link.a,
+                        b=link.b,
+                        type=link.type,
+                        score=link.score,
+                        data=link.model_dump(mode="json"),
+                    )
+                )
+
+    # --- rationale cache ---------------------------------------------------------------
+    def rationale(self, key: str) -> str | None:
+        with self.store.session() as s:
+            row = s.get(RegistryRationaleRow, key)
+            return row.text if row else None
+
+    def save_rationale(self, key: str, text: str, model: str | None) -> None:
+        with self.store.begin() as s:
+            s.merge(RegistryRationaleRow(key=key, text=text, model=model, created_at=now()))

@@ -1,0 +1,66 @@
+"""What one caller may see of the registry: the same rule as search, applied per source.
+
+A card is seen only through documents the caller may read: a field value whose document is
+unreadable is dropped, a card left with no readable source disappears, passages are
+filtered the same way. Edits are shown on a card the caller can see (an edit has no document
+of its own). Import rows are readable under the access level given at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from control_tower.access import can_read
+from control_tower.domain import AccessLevel, DocumentMeta, Principal
+from control_tower.registry.types import ProjectCard
+
+IMPORT_PREFIX = "import:"
+
+
+class Reader:
+    """Which registry sources one principal may read, decided once per request."""
+
+    def __init__(self, store, principal: Principal) -> None:  # noqa: ANN001
+        from control_tower.registry.repo import RegistryRepo
+
+        self.principal = principal
+        self._allowed: dict[str, bool] = {}
+        for rec in store.list_documents():
+            self._allowed[rec.doc_id] = can_read(principal, rec.to_meta())
+        for row in RegistryRepo(store).imports():
+            meta = DocumentMeta(
+                doc_id=IMPORT_PREFIX + row.import_id,
+                title=row.title,
+                department=row.department,
+                access_level=AccessLevel(row.access_level),
+                allowed_users=row.allowed_users,
+                allowed_departments=row.allowed_departments,
+                source_path=row.path,
+                doc_type="import",
+                content_hash="",
+            )
+            self._allowed[meta.doc_id] = can_read(principal, meta)
+
+    def can(self, doc_id: str) -> bool:
+        return self._allowed.get(doc_id, False)  # a source no longer in the store: hidden
+
+
+def card_view(card: ProjectCard, reader: Reader) -> ProjectCard | None:
+    """The card as this reader may see it, or None."""
+    if not any(reader.can(s.doc_id) for s in card.sources()):
+        return None
+    fields = {}
+    for key, values in card.fields.items():
+        kept = [v for v in values if v.source is None or reader.can(v.source.doc_id)]
+        if kept:
+            fields[key] = kept
+    passages = [p for p in card.passages if reader.can(p.source.doc_id)]
+    return card.model_copy(update={"fields": fields, "passages": passages})
+
+
+def visible_cards(cards: Iterable[ProjectCard], reader: Reader) -> list[ProjectCard]:
+    return [v for v in (card_view(c, reader) for c in cards) if v is not None]
+
+
+def fully_visible(card: ProjectCard, reader: Reader) -> bool:
+    return all(reader.can(s.doc_id) for s in card.sources())
