@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from control_tower.llm.errors import LLMOutputError
+from control_tower.llm.errors import LLMOutputError, LLMUnavailableError
 from control_tower.registry.grounding import ground
 from control_tower.registry.rules.doc import DocView
 from control_tower.registry.rules.lines import CONTACT, METADATA, Line
@@ -40,23 +40,34 @@ def subschema(schema: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
 
 
 class StructuredLLMExtractor:
-    """The real extractor over ``structured_output`` (guided ``json_schema`` decoding)."""
+    """The real extractor over ``structured_output`` (guided ``json_schema`` decoding).
+
+    The build checks reachability once; should the server die mid-build, the first
+    connection failure is remembered and every later document fails at once instead of
+    waiting for a timeout each (state per instance, i.e. per build)."""
 
     def __init__(self, settings: Any, *, prompt_name: str = "registry_extract") -> None:
         from control_tower.prompts import load_prompt
 
         self.settings = settings
         self.prompt = load_prompt(prompt_name)
+        self.unavailable: LLMUnavailableError | None = None
 
     def extract(self, *, title: str, text: str, fields: Sequence[str]) -> dict[str, Any]:
         from control_tower.llm.structured import structured_output
 
+        if self.unavailable is not None:
+            raise self.unavailable
         schema = subschema(self.prompt.schema_ or {}, fields)
-        message = self.prompt.render(title=title, fields=", ".join(fields), text=text)
+        messages = [("user", self.prompt.render(title=title, fields=", ".join(fields), text=text))]
         try:
-            return dict(structured_output(self.settings, schema, [("user", message)]))
-        except LLMOutputError:  # one retry: a cut or malformed reply is often a one-off
-            return dict(structured_output(self.settings, schema, [("user", message)]))
+            try:
+                return dict(structured_output(self.settings, schema, messages))
+            except LLMOutputError:  # one retry: a cut or malformed reply is often a one-off
+                return dict(structured_output(self.settings, schema, messages))
+        except LLMUnavailableError as exc:
+            self.unavailable = exc
+            raise
 
 
 def document_text(lines: list[Line], limit: int = MAX_DOC_CHARS) -> str:

@@ -56,7 +56,17 @@ class TypedFields:
 
 
 def split_list(text: str) -> list[str]:
-    parts = re.split(r"\s*[,，;/]\s*|\s+및\s+", text)
+    """Items of an enumeration; separators inside parentheses do not split."""
+    parts: list[str] = []
+    depth, cur = 0, ""
+    for ch in text:
+        depth += ch in "(（[" and 1 or (-1 if ch in ")）]" else 0)
+        if depth <= 0 and ch in ",，;/":
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
     return [p.strip(" .") for p in parts if p.strip(" .")]
 
 
