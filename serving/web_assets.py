@@ -32,6 +32,9 @@ ASSETS: tuple[tuple[str, str, str], ...] = (
     ("swagger-ui-dist", "swagger-ui.css", "swagger-ui.css"),
     ("swagger-ui-dist", "favicon-32x32.png", "swagger-favicon-32x32.png"),
     ("swagger-ui-dist", "LICENSE", "swagger-ui.LICENSE.txt"),
+    # the link map (/links): an interactive graph of cards and their links (MIT)
+    ("cytoscape", "dist/cytoscape.min.js", "cytoscape.min.js"),
+    ("cytoscape", "LICENSE", "cytoscape.LICENSE.txt"),
 )
 MANIFEST = "manifest.json"
 
