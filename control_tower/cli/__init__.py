@@ -13,6 +13,7 @@ from control_tower.cli import (
     llm,
     models,
     registry,
+    review,
     search,
     serve,
     users,
@@ -37,6 +38,7 @@ app.add_typer(registry.app, name="registry")
 app.command("ingest")(ingest.ingest)
 app.command("search")(search.search)
 app.command("links")(links.links)
+app.command("review")(review.review)
 app.command("doctor")(doctor.doctor)
 app.command("serve")(serve.serve)
 

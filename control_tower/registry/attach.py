@@ -90,4 +90,4 @@ def _passage(base: SourceRef, block: Located) -> Passage:
             "char_end": block.end,
         }
     )
-    return Passage(text=text, source=source)
+    return Passage(text=text, source=source, kind="mention")

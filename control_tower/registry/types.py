@@ -77,10 +77,18 @@ class FieldValue(BaseModel):
 
 
 class Passage(BaseModel):
-    """A short cited text of a card's source, kept for link evidence and review reports."""
+    """A short cited text of a card's source, kept for link evidence and review reports.
+
+    ``kind``: ``body`` — from the project's own document (its plan, its import row);
+    ``mention`` — a block of another document that names the project (a meeting note, a
+    budget sheet listing many projects). Mentions are evidence *about* the project, not a
+    description of it: they must not make two projects look alike, but one block naming
+    both is strong evidence that they are linked.
+    """
 
     text: str = Field(max_length=600)
     source: SourceRef
+    kind: Literal["body", "mention"] = "body"
 
 
 class Mention(BaseModel):
@@ -157,5 +165,5 @@ class ProjectCard(BaseModel):
                 parts.append(str(self.value(key)))
         for key in ("technologies", "data", "beneficiaries", "partners"):
             parts.extend(str(v) for v in self.value(key, []) or [])
-        parts.extend(p.text for p in self.passages[:4])
+        parts.extend(p.text for p in self.passages if p.kind == "body")
         return "\n".join(p for p in parts if p)
