@@ -313,3 +313,118 @@ def test_no_llm_call_for_reference_only_documents(demo_corpus):  # noqa: F811
     fake = FakeLLM()
     result = demo_corpus.extract("budget-ai-project-register", llm=fake)
     assert fake.calls == [] and result.llm_fields == 0
+
+
+# --- the real extractor against a local OpenAI-compatible stub server ---------------------
+
+
+class _StubLLM:
+    """A chat-completions endpoint that answers from a queue and records each request."""
+
+    def __init__(self, replies: list[str]):
+        import http.server
+        import json
+        import threading
+
+        stub = self
+        self.replies, self.requests = list(replies), []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server API
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.requests.append(body)
+                content = stub.replies.pop(0) if stub.replies else "{}"
+                out = json.dumps(
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": "stub",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": content},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _settings(tmp_path, url):
+    from control_tower.settings import Settings
+
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        llm_url=url,
+        llm_max_retries=0,
+        llm_timeout_s=5,
+        llm_model="stub",
+    )
+
+
+def test_structured_extractor_schema_retry_and_grounding(demo_corpus, tmp_path):  # noqa: F811
+    import json
+
+    from control_tower.registry.llm_extract import StructuredLLMExtractor
+
+    good = json.dumps(
+        {
+            "goal": "농가가 사진만 찍어도 병해충을 판별하고 방제 시기를 알려주는 서비스",
+            "beneficiaries": ["외계인"],
+            "partners": ["경상북도 농업기술원"],
+        },
+        ensure_ascii=False,
+    )
+    stub = _StubLLM(['{"goal": ', good])  # the first reply is cut: one retry
+    try:
+        llm = StructuredLLMExtractor(_settings(tmp_path, stub.url))
+        result = demo_corpus.extract("agri-pest-ai", llm=llm)
+    finally:
+        stub.close()
+    assert len(stub.requests) == 2
+    schema = stub.requests[0]["response_format"]["json_schema"]["schema"]
+    assert set(schema["properties"]) == {"goal", "beneficiaries", "partners"}
+    assert schema["properties"]["goal"]["maxLength"] <= 300
+    assert all(p["items"]["maxLength"] for k, p in schema["properties"].items() if k != "goal")
+    prompt = stub.requests[0]["messages"][0]["content"]
+    assert "AI 기반 병해충 예찰 서비스 도입" in prompt and "☎" not in prompt
+    m = _primary(result)
+    assert m.fields["goal"].method == "llm" and "beneficiaries" not in m.fields
+    assert m.fields["partners"].value == ["경상북도 농업기술원"]
+    assert result.llm_fields == 2 and result.llm_error is None
+
+
+def test_structured_extractor_gives_up_at_once_after_the_server_dies(demo_corpus, tmp_path):  # noqa: F811
+    import socket
+
+    from control_tower.registry.llm_extract import StructuredLLMExtractor
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    llm = StructuredLLMExtractor(_settings(tmp_path, f"http://127.0.0.1:{port}/v1"))
+    first = demo_corpus.extract("agri-pest-ai", llm=llm)
+    assert first.llm_error and "규칙" in first.llm_error
+    t = time.perf_counter()
+    second = demo_corpus.extract("ocean-red-tide", llm=llm)
+    assert time.perf_counter() - t < 0.5  # no second connection attempt, no timeout
+    assert second.llm_error and _primary(second).fields["budget_eok"].value == pytest.approx(8.5)
