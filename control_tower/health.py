@@ -20,7 +20,8 @@ class Check(BaseModel):
 class StartupState(BaseModel):
     """What the server is still doing in the background after it started answering."""
 
-    # "starting", "ingesting-demo", "warming-search", "starting-llm", "ready", "failed"
+    # "starting", "ingesting-demo", "building-registry", "warming-search", "starting-llm",
+    # "ready", "failed"
     phase: str = "ready"
     message: str = ""
     llm_required: bool = True

@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
         documents,
         health,
         jobs,
+        registry_api,
         search,
         ui,
         ui_documents,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(account_keys.router)
     app.include_router(search.router)
     app.include_router(documents.router)
+    app.include_router(registry_api.router)
     app.include_router(jobs.router)
     app.include_router(ui.router)
     from serving.routers import admin as admin_routes  # admin, audit log, AI 활용 현황

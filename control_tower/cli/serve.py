@@ -28,6 +28,16 @@ def _background_start(
                 f"갱신 {c.get('updated', 0)}, 변경 없음 {c.get('unchanged', 0)}, "
                 f"건너뜀 {c.get('skipped', 0)}, 실패 {c.get('failed', 0)}"
             )
+            # The demo's registry and link map, on rules alone (the LLM is still starting);
+            # incremental, so later starts re-read only changed documents.
+            from control_tower.registry.build import build_registry
+
+            startup.phase = "building-registry"
+            startup.message = "사업 레지스트리와 연계 지도를 만드는 중입니다."
+            built = build_registry(settings, services.store, use_llm=False)
+            console.print(
+                f"[green]사업 레지스트리 준비 완료[/]: 카드 {built.cards}개, 연계 {built.links}건"
+            )
         # The first search of a process loads the embedding model, Kiwi, Chroma's HNSW
         # graph and the BM25 matrix (~20 s at 100k chunks); do it before reporting ready.
         startup.phase = "warming-search"
