@@ -164,6 +164,57 @@ def evaluate(cards: list[dict], links_payload: dict, labels: dict | None = None)
     }
 
 
+def seoul_cards(path: Path) -> list:
+    """Cards for the Seoul budget rows (부서/사업/목적/내용/근거), one passage per text field."""
+    from control_tower.registry.types import FieldValue, Passage, ProjectCard, SourceRef
+
+    cards = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        row = json.loads(line)
+        src = SourceRef(doc_id="import:seoul", path=path.name, row=n)
+        fields = {
+            "name": [FieldValue(value=row["사업"], method="import", source=src)],
+            "departments": [FieldValue(value=[row["부서"]], method="import", source=src)],
+        }
+        if row.get("목적"):
+            fields["goal"] = [
+                FieldValue(value=" ".join(row["목적"].split()), method="import", source=src)
+            ]
+        passages = [
+            Passage(
+                text=" ".join(row[k].split())[:600], source=src.model_copy(update={"section": k})
+            )
+            for k in ("내용", "근거")
+            if row.get(k)
+        ]
+        cards.append(ProjectCard(id=row["id"], fields=fields, passages=passages, origin="import"))
+    return cards
+
+
+def time_seoul(path: Path, vectors: Path | None) -> dict:
+    import numpy as np
+
+    from control_tower.linker.pipeline import find_clusters, link_cards
+
+    cards = seoul_cards(path)
+    vecs = np.load(vectors) if vectors else None
+    t0 = time.perf_counter()
+    links = link_cards(cards, vectors=vecs)
+    t1 = time.perf_counter()
+    clusters = find_clusters(cards, links)
+    t2 = time.perf_counter()
+    types = {t: sum(1 for lk in links if lk.type == t) for t in ("중복", "연계", "선후")}
+    return {
+        "cards": len(cards),
+        "links": len(links),
+        "types": types,
+        "clusters": len(clusters),
+        "link_seconds": round(t1 - t0, 1),
+        "cluster_seconds": round(t2 - t1, 1),
+        "with_vectors": vecs is not None,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cards", type=Path)
@@ -171,7 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fixture", action="store_true")
     ap.add_argument("--embed", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--seoul", type=Path, help="time link_cards on the Seoul budget JSONL")
+    ap.add_argument("--vectors", type=Path, help="with --seoul: card embeddings (.npy)")
     args = ap.parse_args(argv)
+    if args.seoul:
+        print(json.dumps(time_seoul(args.seoul, args.vectors), ensure_ascii=False))
+        return 0
     if args.fixture:
         cards, payload, seconds = _fixture_inputs(args.embed)
     elif args.cards and args.links:

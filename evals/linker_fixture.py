@@ -39,17 +39,27 @@ def _card(doc: DemoDocument, path: str, department: str) -> ProjectCard:
     name = PROSE_PROJECTS.get(doc.key) or next(overview[k] for k in _NAME_KEYS if k in overview)
 
     def fv(value, section="사업개요"):
-        return [FieldValue(value=value, method="table", source=src.model_copy(update={"section": section}))]
+        return [
+            FieldValue(
+                value=value, method="table", source=src.model_copy(update={"section": section})
+            )
+        ]
 
     fields = {"name": fv(name), "departments": fv([department])}
     passages: list[Passage] = []
     for k, v in doc.overview:
         if k not in _NAME_KEYS:
-            passages.append(Passage(text=f"{k}: {v}"[:600], source=src.model_copy(update={"section": "사업개요"})))
+            passages.append(
+                Passage(
+                    text=f"{k}: {v}"[:600], source=src.model_copy(update={"section": "사업개요"})
+                )
+            )
     for sec in doc.sections:
         lines = [ln.strip() for ln in sec.lines if ln.strip()]
         for ln in lines:
-            passages.append(Passage(text=ln[:600], source=src.model_copy(update={"section": sec.heading})))
+            passages.append(
+                Passage(text=ln[:600], source=src.model_copy(update={"section": sec.heading}))
+            )
         if lines and "goal" not in fields and any(h in sec.heading for h in _GOAL_HEADINGS):
             fields["goal"] = fv(lines[0].lstrip("○- ").strip(), sec.heading)
     return ProjectCard(id=f"card-{doc.key}", fields=fields, passages=passages)

@@ -67,8 +67,21 @@ def decide(
     lex: float,
     lexicon: Lexicon,
     providers: dict[str, int] | None = None,
+    common_names: frozenset[str] = frozenset(),
 ) -> Decision | None:
-    """The link between two profiles, or None when the evidence is too weak."""
+    """The link between two profiles, or None when the evidence is too weak.
+
+    A card with no citable text besides its name (budget lines such as 기본경비 that every
+    department has) is never linked: a shared name alone is not a shared project, and a link
+    must cite a passage on each side. ``common_names``: names many cards carry (budget
+    categories, not projects); such cards are not linked either.
+    """
+    if a.name_sq in common_names or b.name_sq in common_names:
+        return None
+    if not any(len(sn.text) >= 8 for sn in a.snippets) or not any(
+        len(sn.text) >= 8 for sn in b.snippets
+    ):
+        return None
     infra = {c for c in lexicon.by_name if lexicon.kind(c) == "infra"}
     sim, emb = _similarity(cos, lex)
     names = name_similarity(a, b)
@@ -93,7 +106,7 @@ def decide(
             else:
                 hint[side] = m_pq[0]
             direction.append((2 if m_qp and m_qp[1] else 1, side, sorted(p.core & infra)[0]))
-        elif m_qp and m_qp[1] and not m_pq and not core_shared:
+        elif m_qp and m_qp[1] and not q.snippets[m_qp[0]].peer and not m_pq and not core_shared:
             direction.append((1, side, ""))
             hint[1 - side] = m_qp[0]
     direction.sort(reverse=True)
@@ -124,8 +137,11 @@ def decide(
         score = 0.5 + 0.5 * max(score, sim)
         shared_names = sorted(core_shared) or shared
         return Decision("중복", 0, round(min(1.0, score), 4), shared_names, feats, hint)
-    if direction and not (len(direction) > 1 and direction[0][0] == direction[1][0]
-                          and direction[0][1] != direction[1][1]):
+    if direction and not (
+        len(direction) > 1
+        and direction[0][0] == direction[1][0]
+        and direction[0][1] != direction[1][1]
+    ):
         _, side, comp = direction[0]
         shared_names = [comp] + [c for c in shared if c != comp] if comp else shared
         return Decision("선후", side, round(min(1.0, score), 4), shared_names, feats, hint)

@@ -16,7 +16,11 @@ from control_tower.linker.components import Lexicon, squash
 from control_tower.registry.types import Passage, ProjectCard, SourceRef
 
 # Verbs that say "this project uses / feeds / runs on that one" (dependency, not peerage).
-USAGE = re.compile(r"사용|이용|활용|적재|연동|수집|저장|탑재|호출|수신|받아|등록|전제|적용|도입|제공받")
+USAGE = re.compile(
+    r"사용(?!량|자|료)|이용(?!자|객|률)|활용|적재|연동|수집|저장|탑재|호출|수신|받아|등록|전제|적용|도입|제공받"
+)
+# Words of peerage: two projects exchanging or sharing, neither one running on the other.
+PEER = re.compile(r"공유|공동|연계|전송|협의|통합 추진|겹치|중복")
 _LIST_FIELDS = ("technologies", "data", "beneficiaries", "partners")
 
 
@@ -30,6 +34,7 @@ class Snippet:
     terms: frozenset[str]
     comps: dict[str, str]  # component name → matched synonym (squashed)
     usage: bool
+    peer: bool
 
 
 @dataclass(slots=True)
@@ -83,7 +88,15 @@ def build_profiles(cards: Sequence[ProjectCard], lexicon: Lexicon) -> list[Profi
             for comp in comps:
                 body.setdefault(comp, []).append(j)
             snippets.append(
-                Snippet(text, src, sq, frozenset(s.term for s in sp), comps, bool(USAGE.search(text)))
+                Snippet(
+                    text,
+                    src,
+                    sq,
+                    frozenset(s.term for s in sp),
+                    comps,
+                    bool(USAGE.search(text)),
+                    bool(PEER.search(text)),
+                )
             )
         cursor += len(raw[i])
         profiles.append(
@@ -124,7 +137,12 @@ def name_similarity(a: Profile, b: Profile) -> float:
 
 def period_overlap(a: ProjectCard, b: ProjectCard) -> float:
     """1 when the project periods overlap, 0 when they do not, 0.5 when unknown."""
-    sa, ea, sb, eb = a.value("start_year"), a.value("end_year"), b.value("start_year"), b.value("end_year")
+    sa, ea, sb, eb = (
+        a.value("start_year"),
+        a.value("end_year"),
+        b.value("start_year"),
+        b.value("end_year"),
+    )
     if None in (sa, sb):
         return 0.5
     return 1.0 if max(sa, sb) <= min(ea or sa, eb or sb) else 0.0

@@ -31,6 +31,10 @@ __all__ = [
 ]
 
 
+# A name more cards than this carry is a budget category (기본경비), not one project.
+_COMMON_NAME = 3
+
+
 def _providers(profiles: Sequence[Profile], lexicon: Lexicon) -> dict[str, int]:
     """How many cards' own names are each infrastructure component."""
     counts: Counter = Counter()
@@ -41,7 +45,9 @@ def _providers(profiles: Sequence[Profile], lexicon: Lexicon) -> dict[str, int]:
 
 def _link(p: Profile, q: Profile, d: Decision) -> Link:
     a, b = (p, q) if d.first == 0 else (q, p)
-    hint_a, hint_b = (d.hint.get(0), d.hint.get(1)) if d.first == 0 else (d.hint.get(1), d.hint.get(0))
+    hint_a, hint_b = (
+        (d.hint.get(0), d.hint.get(1)) if d.first == 0 else (d.hint.get(1), d.hint.get(0))
+    )
     if d.type != "선후" and a.id > b.id:  # undirected types: a stable order
         a, b, hint_a, hint_b = b, a, hint_b, hint_a
     evidence = [e for e in (cite(a, b, d.shared, hint_a), cite(b, a, d.shared, hint_b)) if e]
@@ -82,10 +88,20 @@ def link_cards(
         idx = np.asarray(ordered)
         cos = np.einsum("ij,ij->i", x[idx[:, 0]], x[idx[:, 1]])
     providers = _providers(profiles, lexicon)
+    name_counts = Counter(p.name_sq for p in profiles)
+    common = frozenset(n for n, c in name_counts.items() if c > _COMMON_NAME)
     links: list[Link] = []
     for n, (i, j) in enumerate(ordered):
         c = None if cos is None else float(cos[n])
-        d = decide(profiles[i], profiles[j], cos=c, lex=float(lex[n]), lexicon=lexicon, providers=providers)
+        d = decide(
+            profiles[i],
+            profiles[j],
+            cos=c,
+            lex=float(lex[n]),
+            lexicon=lexicon,
+            providers=providers,
+            common_names=common,
+        )
         if d is not None:
             links.append(_link(profiles[i], profiles[j], d))
     links.sort(key=lambda lk: (-lk.score, lk.a, lk.b))
@@ -102,7 +118,11 @@ def score_pair(a: ProjectCard, b: ProjectCard, *, cos: float | None = None) -> L
     profiles = build_profiles([a, b], lexicon)
     lex = float(cand.pair_cosines(cand.tfidf_matrix(profiles), [(0, 1)])[0])
     d = decide(
-        profiles[0], profiles[1], cos=cos, lex=lex, lexicon=lexicon,
+        profiles[0],
+        profiles[1],
+        cos=cos,
+        lex=lex,
+        lexicon=lexicon,
         providers=_providers(profiles, lexicon),
     )
     return None if d is None else _link(profiles[0], profiles[1], d)

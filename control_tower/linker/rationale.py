@@ -80,5 +80,7 @@ def write_rationale(settings, link: Link, a: ProjectCard, b: ProjectCard) -> Lin
         text = ""
     text = " ".join((text or "").split())
     if not text:
-        return link.model_copy(update={"rationale": rule_rationale(link, a, b), "rationale_method": "rule"})
+        return link.model_copy(
+            update={"rationale": rule_rationale(link, a, b), "rationale_method": "rule"}
+        )
     return link.model_copy(update={"rationale": text[:200], "rationale_method": "llm"})
