@@ -225,7 +225,12 @@ def test_request_amounts_are_not_budgets(demo_corpus):  # noqa: F811
     refs = {m.name: m for m in demo_corpus.extract("ict-it-budget-2026").mentions}
     platform = refs["통합 데이터 플랫폼 구축(2차년도)"]
     assert platform.fields["budget_eok"].value == pytest.approx(48.0)
-    assert "생성형 AI 민원상담 챗봇" not in refs  # that sheet states requests only
+    # a sheet of requests only still names each project and its department (to attach),
+    # but carries no budget of its own
+    chatbot = refs["생성형 AI 민원상담 챗봇"]
+    assert "budget_eok" not in chatbot.fields
+    assert chatbot.lead_department == "디지털융합산업과"
+    assert refs["AI 스피커 어르신 건강관리"].fields["departments"].value == ["보건소"]
 
 
 def test_meeting_notes_give_no_prose_mentions(demo_corpus):  # noqa: F811

@@ -1,10 +1,11 @@
 """Which column of a budget or project table is what, and in which unit.
 
 A table is a project table when it has a name column (사업명/사업/시범사업/과제명) and an
-amount column: 총사업비 first, else 사업비/예산/예산액/금액 — never 요구액/집행액/잔액, which
-are a year's request or spending, not the project's budget. The unit comes from the amount
-header (``사업비(백만원)``), else the table title (a spreadsheet's ``… (단위: 천원)`` row, or the
-``<표> …`` line above a document table).
+amount column — 총사업비 first, else 사업비/예산/예산액/금액, never 요구액/집행액/잔액 (a
+year's request or spending, not the project's budget) — or at least a department column (a
+request sheet still says which department owns which project). The unit comes from the
+amount header (``사업비(백만원)``), else the table title (a spreadsheet's ``… (단위: 천원)``
+row, or the ``<표> …`` line above a document table).
 """
 
 from __future__ import annotations
@@ -66,16 +67,17 @@ def columns_of(header: list[str], title_unit: str | None) -> Columns | None:
             ),
             None,
         )
-    if amount is None:
-        return None
-    unit = unit_from_header(header[amount]) or title_unit
+    dept = find(_DEPT)
+    if amount is None and dept is None:
+        return None  # a list of names without budget or department says nothing to attach
+    unit = (unit_from_header(header[amount]) if amount is not None else None) or title_unit
     funds = {_FUNDS[h]: i for i, h in enumerate(norm) if h in _FUNDS}
     return Columns(
         header,
         unit,
         name,
         amount,
-        find(_DEPT),
+        dept,
         find(_PARTNER),
         find(_PERIOD),
         find(_STATUS),

@@ -26,7 +26,7 @@ def _row_mention(
     view: DocView, blk: DocBlock, row: Row, cols: Columns, departments: Sequence[str]
 ) -> Mention | None:
     cells = row.cells
-    if len(cells) <= max(cols.name, cols.amount or 0):
+    if len(cells) <= max(cols.name, cols.amount or 0, cols.dept or 0):
         return None
     name_cell = cells[cols.name]
     name = name_cell.text.strip()
@@ -41,7 +41,7 @@ def _row_mention(
     fields: dict[str, FieldValue] = {
         "name": FieldValue(value=name, method="table", source=ref(cols.name))
     }
-    money = parse_money(cells[cols.amount].text, cols.unit)
+    money = parse_money(cells[cols.amount].text, cols.unit) if cols.amount is not None else None
     if money:
         fields["budget_eok"] = FieldValue(
             value=money.total_eok, method="table", source=ref(cols.amount)
