@@ -61,7 +61,9 @@ def _snippets(card: ProjectCard) -> list[tuple[str, SourceRef | None]]:
             continue
         value = fv.value if isinstance(fv.value, str) else ", ".join(map(str, fv.value))
         out.append((value, fv.source))
-    out.extend((p.text, p.source) for p in card.passages)
+    # only the project's own text: a block of another document that names the project (a
+    # budget sheet listing twenty projects) says nothing about what the project is
+    out.extend((p.text, p.source) for p in card.passages if p.kind == "body")
     return out
 
 
