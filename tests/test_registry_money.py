@@ -79,3 +79,9 @@ def test_funding_from_a_source_cell():
     # 국·도·시비 names the sources but not the shares: no split rather than a wrong one.
     assert funding_from_source("국·도·시비", 15.0) == {}
     assert funding_from_source("국·시비", 26.0) == {}
+
+
+def test_compound_amounts_inside_the_funding_split():
+    money = parse_money("총 12억 5천만 원 (국비 6억, 시비 6억 5천만 원)")
+    assert money.total_eok == 12.5
+    assert money.funding == {"국비": 6.0, "시비": 6.5}

@@ -120,9 +120,11 @@ def _split(text: str, unit: str | None, total: float) -> dict[str, float]:
     funding: dict[str, float] = {}
     for m in _SPLIT_ITEM.finditer(text):
         key = _FUNDING_LABELS[m.group(1)]
-        mult, won = m.group(3), m.group(4)
-        value = _number(m.group(2)) * _MULT.get(mult or "", 1.0)
-        eok = _to_eok(value, "won" if (mult or won) else None, unit)
+        # a compound amount ("시비 6억 5천만 원") is read whole, like the total
+        value, kind, _ = _tokens_at(text, m.start(2))
+        if value is None:
+            continue
+        eok = _to_eok(value, kind, unit)
         if eok is not None:
             funding[key] = round(funding.get(key, 0.0) + eok, 6)
     if not funding:
