@@ -106,6 +106,11 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
 
     app.include_router(admin_routes.router)
     app.include_router(ui_documents.router)
+    from serving.routers import ui_links, ui_registry, ui_review  # registry, link map, review
+
+    app.include_router(ui_registry.router)
+    app.include_router(ui_links.router)
+    app.include_router(ui_review.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     warn_if_missing()  # htmx and the Korean font come from `make setup` (npm)
 
