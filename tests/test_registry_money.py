@@ -85,3 +85,16 @@ def test_compound_amounts_inside_the_funding_split():
     money = parse_money("총 12억 5천만 원 (국비 6억, 시비 6억 5천만 원)")
     assert money.total_eok == 12.5
     assert money.funding == {"국비": 6.0, "시비": 6.5}
+
+
+@pytest.mark.parametrize(
+    ("text", "eok"),
+    [
+        ("총 5억 3천3백만 원", 5.33),
+        ("4억 8천만 원", 4.8),
+        ("3천5백만원", 0.35),
+        ("1억 2백만 원", 1.02),
+    ],
+)
+def test_thousands_and_hundreds_inside_a_man_group(text, eok):
+    assert parse_money(text).total_eok == pytest.approx(eok)

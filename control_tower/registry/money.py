@@ -25,17 +25,7 @@ UNIT_EOK = {
     "원": 1e-8,
 }
 # Multipliers of the in-number Korean units, in 원 (``12억 5천만``).
-_MULT = {
-    "조": 1e12,
-    "억": 1e8,
-    "천만": 1e7,
-    "백만": 1e6,
-    "십만": 1e5,
-    "만": 1e4,
-    "천": 1e3,
-}
 _NUM = r"\d[\d,]*(?:\.\d+)?"
-_TOKEN = re.compile(rf"({_NUM})\s*(조|억|천만|백만|십만|만|천)?\s*(원)?")
 _HEADER_UNIT = re.compile(
     r"[(\[（]\s*(?:단위\s*[:：]?\s*)?(조원|억원|천만원|백만원|십만원|만원|천원|원)\s*[)\]）]"
     r"|단위\s*[:：]\s*(조원|억원|천만원|백만원|십만원|만원|천원|원)"
@@ -70,33 +60,45 @@ def _number(raw: str) -> float:
     return float(raw.replace(",", ""))
 
 
+_BIG = {"조": 1e12, "억": 1e8, "만": 1e4}
+_SMALL = {"천": 1e3, "백": 1e2, "십": 10.0}
+_PART = re.compile(rf"({_NUM})\s*(천|백|십)?\s*(조|억|만)?\s*(원)?")
+
+
 def _tokens_at(text: str, pos: int) -> tuple[float | None, str | None, int]:
     """Read one amount starting at ``pos``: returns (원 value or bare number, unit kind, end).
 
+    Korean amounts group digits under 조/억/만, with 천/백/십 inside a group:
+    ``5억 3천3백만 원`` = 5억 + (3천 + 3백)만, ``1,250백만원`` = 1,250백 × 만.
     unit kind: ``"won"`` when the amount carried Korean units or 원, else None (bare)."""
-    total = 0.0
+    total = group = 0.0
     has_unit = False
     end = pos
-    last_mult = float("inf")
+    last_big = float("inf")
     while True:
-        m = _TOKEN.match(text, end)
+        m = _PART.match(text, end)
         if not m:
             break
-        num, mult, won = m.group(1), m.group(2), m.group(3)
-        factor = _MULT.get(mult or "", 1.0)
-        if factor >= last_mult or (not mult and not won and has_unit):
-            break
-        total += _number(num) * factor
-        has_unit = has_unit or bool(mult or won)
-        last_mult = factor
+        num, small, big, won = m.groups()
+        if has_unit and not (small or big or won):
+            break  # a separate number after a complete amount
+        bigf = _BIG.get(big or "", 0.0)
+        if big and bigf >= last_big:
+            break  # "3억 2억": two amounts
+        group += _number(num) * _SMALL.get(small or "", 1.0)
+        has_unit = has_unit or bool(small or big or won)
         end = m.end()
+        if big:
+            total += group * bigf
+            group = 0.0
+            last_big = bigf
         while end < len(text) and text[end] == " ":
             end += 1
-        if won or not mult:
+        if won or not (small or big):
             break
     if end == pos:
         return None, None, pos
-    return total, ("won" if has_unit else None), end
+    return total + group, ("won" if has_unit else None), end
 
 
 def _to_eok(value: float, kind: str | None, unit: str | None) -> float | None:

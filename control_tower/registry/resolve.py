@@ -157,10 +157,13 @@ def card_from_group(group: Group) -> ProjectCard:
             values = [FieldValue(value=[_lead(primary)], method="rule", source=primary.source)]
         if values:
             fields[key] = values
-    named = [fv for fv in fields.get("name", []) if fv.source == primary.source]
-    fields["name"] = named[:1] or [
+    # the chosen name first, every other document's name after it: a caller who cannot read
+    # the newest plan still sees the card under the name their own documents give it
+    names = fields.get("name", [])
+    chosen = [fv for fv in names if fv.source == primary.source][:1] or [
         FieldValue(value=primary.name, method="rule", source=primary.source)
     ]
+    fields["name"] = chosen + [fv for fv in names if fv.source != primary.source]
     aliases = [n for n in group.names() if core_key(n) != core_key(primary.name)]
     if aliases:
         fields["aliases"] = [FieldValue(value=aliases, method="rule", source=primary.source)]
