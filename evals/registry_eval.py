@@ -350,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
         build, listed, _ = run_pipeline(args.run.resolve(), no_llm=args.no_llm)
         (args.run / "registry_list.json").write_text(json.dumps(listed, ensure_ascii=False))
         outputs = None if args.no_review else run_reviews(args.run.resolve(), review_labels)
+        if outputs == {}:
+            print("ct review gave no output for any proposal: review accuracy not scored")
+            outputs = None
     else:
         listed = json.loads(args.cards.read_text("utf-8"))
         outputs = json.loads(args.reviews.read_text("utf-8")) if args.reviews else None
