@@ -182,6 +182,9 @@ def score_cards(listed: dict, labels: list[dict]) -> dict:
         card = cards[i] if i is not None else None
         docs = set(label["docs"])
         merged = len(docs & keys[i]) / len(docs) if i is not None else 0.0
+        allowed = docs | set(label.get("mentioned_in", []))
+        extra = sorted(keys[i] - allowed) if i is not None else []
+        precision = 1 - len(extra) / len(keys[i]) if i is not None and keys[i] else 0.0
         holders = sum(1 for ks in keys if label["key"] in ks)
         named = sum(1 for c in cards if name_source_key(c, paths) == label["key"])
         wrong = []
@@ -201,6 +204,8 @@ def score_cards(listed: dict, labels: list[dict]) -> dict:
                 "key": label["key"],
                 "card": card.get("id") if card else None,
                 "merge_fraction": round(merged, 3),
+                "source_precision": round(precision, 3),
+                "foreign_sources": extra,
                 "primary_holders": holders,
                 "primary_named": named,
                 "missing_docs": sorted(docs - keys[i]) if card else sorted(docs),
@@ -220,6 +225,7 @@ def score_cards(listed: dict, labels: list[dict]) -> dict:
         "found": sum(1 for r in rows if r["card"]),
         "merge_fraction": round(sum(r["merge_fraction"] for r in rows) / n, 3),
         "merge_complete": sum(1 for r in rows if r["merge_fraction"] == 1.0),
+        "source_precision": round(sum(r["source_precision"] for r in rows) / n, 3),
         "primary_in_one_card": sum(1 for r in rows if r["primary_holders"] == 1),
         "primary_names_one_card": sum(1 for r in rows if r["primary_named"] == 1),
         "projects": rows,
@@ -316,9 +322,11 @@ def markdown(result: dict, reviews: dict | None, title: str) -> str:
         + f" | {result['field_accuracy']} | {result['name_or_alias']} |",
         "",
         "| merge: mean fraction of a project's docs on its card | projects fully merged |"
+        " card sources that belong (docs or mentions) |"
         " primary doc on exactly one card | primary doc names exactly one card |",
-        "|---|---|---|---|",
+        "|---|---|---|---|---|",
         f"| {result['merge_fraction']:.3f} | {result['merge_complete']}/{result['labels']} | "
+        f"{result['source_precision']:.3f} | "
         f"{result['primary_in_one_card']}/{result['labels']} | "
         f"{result['primary_names_one_card']}/{result['labels']} |",
     ]
@@ -358,15 +366,18 @@ def main(argv: list[str] | None = None) -> int:
         outputs = json.loads(args.reviews.read_text("utf-8")) if args.reviews else None
     result = score_cards(listed, card_labels)
     reviews = score_reviews(outputs, listed, review_labels) if outputs is not None else None
-    mode = "rules only" if args.no_llm else "rules + LLM"
+    if args.run:
+        mode = "rules only" if args.no_llm else f"rules + LLM: {build.get('llm', '?')}"
+    else:
+        mode = f"from {args.cards.name}"
     print(markdown(result, reviews, f"Registry fields and merge ({mode})"))
     if build:
         print(f"\nbuild: {json.dumps(build, ensure_ascii=False)}")
     for row in result["projects"]:
-        if row["wrong"] or row["merge_fraction"] < 1:
+        if row["wrong"] or row["merge_fraction"] < 1 or row["foreign_sources"]:
             print(
                 f"  {row['key']}: merge {row['merge_fraction']} missing {row['missing_docs']}"
-                f" wrong {row['wrong']}"
+                f" foreign {row['foreign_sources']} wrong {row['wrong']}"
             )
     for row in (reviews or {}).get("rows", []):
         print(
