@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from control_tower.registry.attach import DocumentText, attach
 from control_tower.registry.edits import active_edits, apply_edits
 from control_tower.registry.repo import RegistryRepo, card_digest
-from control_tower.registry.resolve import resolve
+from control_tower.registry.resolve import carry_ids, resolve
 from control_tower.registry.sources import SourceReader
 from control_tower.registry.types import Mention
 from control_tower.settings import Settings
@@ -112,6 +112,7 @@ def build_registry(
         progress(len(records), len(records) + 2, "사업 카드 정리")
     cards, report.unmatched_references = resolve(mentions)
     attach(cards, texts)
+    cards = carry_ids(cards, repo.source_sets())
     edits = active_edits(store)
     cards = [apply_edits(c, edits.get(c.id, {})) for c in cards]
     old = repo.digests()

@@ -45,6 +45,16 @@ class RegistryRepo:
             row = s.get(RegistryCardRow, card_id)
             return ProjectCard.model_validate({**row.data, "id": row.id}) if row else None
 
+    def source_sets(self) -> dict[str, set[str]]:
+        """card id → the document ids it was built from (to keep ids across rebuilds)."""
+        out: dict[str, set[str]] = {}
+        with self.store.session() as s:
+            for card_id, doc_id in s.execute(
+                select(RegistryCardSourceRow.card_id, RegistryCardSourceRow.doc_id)
+            ):
+                out.setdefault(card_id, set()).add(doc_id)
+        return out
+
     def digests(self) -> dict[str, str]:
         with self.store.session() as s:
             return dict(s.execute(select(RegistryCardRow.id, RegistryCardRow.digest)).all())

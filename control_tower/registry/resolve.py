@@ -185,3 +185,29 @@ def resolve(mentions: Iterable[Mention]) -> tuple[list[ProjectCard], int]:
             card = card.model_copy(update={"id": f"{card.id}-{n}"})
         cards.append(card)
     return cards, dropped
+
+
+def carry_ids(cards: list[ProjectCard], previous: dict[str, set[str]]) -> list[ProjectCard]:
+    """Keep a card's id when the document that seeded it is gone or an older one arrived:
+    a new card id that the last build did not have takes the id of the previous card it
+    shares most sources with (at least half of them), if that id is free. Edits are keyed
+    by card id, so an id that survives is an edit that survives."""
+    taken = {c.id for c in cards}
+    out: list[ProjectCard] = []
+    for card in cards:
+        if card.id in previous:
+            out.append(card)
+            continue
+        mine = {s.doc_id for s in card.sources()}
+        best, overlap = None, 0.0
+        for old_id, docs in previous.items():
+            if old_id in taken or not docs:
+                continue
+            share = len(mine & docs) / len(docs)
+            if share > overlap:
+                best, overlap = old_id, share
+        if best is not None and overlap >= 0.5:
+            taken.add(best)
+            card = card.model_copy(update={"id": best})
+        out.append(card)
+    return out

@@ -38,7 +38,8 @@ def base_ref(rec: DocumentRecord) -> SourceRef:
         path=rec.source_path,
         title=rec.title,
         department=rec.department,
-        doc_date=rec.doc_date,
+        # undated documents count from the day they were added: "newest first" needs a date
+        doc_date=rec.doc_date or rec.created_at.date(),
     )
 
 
