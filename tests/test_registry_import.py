@@ -40,7 +40,7 @@ ROWS = [
     [
         "안전정책과",
         "재난 드론 관제",
-        "800",
+        "8억 원",  # a cell with its own unit wins over the mapping's 백만원
         "",
         "드론 영상 분석",
         "재난안전법\n드론법",

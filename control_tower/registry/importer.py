@@ -26,6 +26,7 @@ from control_tower.registry.mappings import (
     MappingError,
     load_mapping,
 )
+from control_tower.registry.money import parse_money
 from control_tower.registry.types import FUNDING_KEYS, FieldValue, Mention, Passage, SourceRef
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl"}
@@ -107,11 +108,21 @@ def _xlsx_records(path: Path, sheet: str | None) -> tuple[list[str], Iterator[tu
     if sheet is not None and sheet not in book.sheetnames:
         names = ", ".join(book.sheetnames)
         raise ImportFileError("no_sheet", f"시트 '{sheet}'이(가) 없습니다 (시트: {names})")
-    rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+    rows = _closing(
+        book, (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+    )
     for row in rows:  # the header is the first non-empty row
         if any(v not in (None, "") for v in row):
             return [str(v).strip() if v is not None else "" for v in row], rows
     return [], iter(())
+
+
+def _closing(book, rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The rows, closing the read-only workbook (it holds the file open) when they run out."""
+    try:
+        yield from rows
+    finally:
+        book.close()
 
 
 def _jsonl_records(text: str, name: str) -> Iterator[dict]:
@@ -196,9 +207,19 @@ def _number(value) -> float | None:
     return float(text.replace(",", "")) if _NUMBER.match(text) else None
 
 
+def _cell_eok(value, unit: str) -> float | None:
+    """A money cell in 억원: a bare number is in the mapping's unit; a text with its own unit
+    (``12억 5천만 원``, ``1,250백만원``) is read by the document money parser."""
+    number = _number(value)
+    if number is not None:
+        return number / UNITS_PER_EOK[unit]
+    money = parse_money(str(value), None) if isinstance(value, str) else None
+    return money.total_eok if money else None
+
+
 def _eok(row: dict, columns: list[str], unit: str) -> float | None:
-    numbers = [n for n in (_number(row.get(c)) for c in columns) if n is not None]
-    return round(sum(numbers) / UNITS_PER_EOK[unit], 8) if numbers else None
+    amounts = [a for a in (_cell_eok(row.get(c), unit) for c in columns) if a is not None]
+    return round(sum(amounts), 8) if amounts else None
 
 
 def _year(value) -> int | None:
