@@ -10,7 +10,11 @@ import pytest
 from control_tower.settings import Settings, reset_settings_cache
 
 # Index/pipeline fixtures (embedder, chroma_server, store, index) shared by several test files.
-pytest_plugins = ["tests.index_fixtures", "tests.pipeline_fixtures"]
+pytest_plugins = [
+    "tests.index_fixtures",
+    "tests.pipeline_fixtures",
+    "tests.registry_demo_fixtures",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CT_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))

@@ -9,7 +9,6 @@ import socket
 import pytest
 
 from control_tower.domain import Principal, Role
-from tests.registry_demo_fixtures import demo_copy, demo_registry  # noqa: F401 - fixtures
 
 ADMIN = Principal(username="admin", roles={Role.admin})
 
