@@ -232,6 +232,15 @@ def _get_surfaces(w) -> list[tuple[str, dict, dict]]:
         ("/usage", {}, {}),
         ("/usage", {"measure": "documents"}, {}),
         ("/api/v1/usage", {}, {}),
+        ("/registry", {}, {}),
+        ("/registry", {"q": COMMON}, hx),
+        ("/registry/p-unknown", {}, {}),
+        ("/links", {}, {}),
+        ("/links/detail", {"a": "p-x", "b": "p-y", "type": "중복"}, hx),
+        ("/links/rationale", {"a": "p-x", "b": "p-y", "type": "중복"}, hx),
+        ("/links/duplicates", {}, {}),
+        ("/links/platforms", {}, {}),
+        ("/review", {}, {}),
     ]
     for q in SEARCH_QUERIES:
         out.append(("/search", {"q": q}, {}))
@@ -296,6 +305,15 @@ COVERED_GET_ROUTES = {
     "/api/v1/admin/audit.csv",
     "/usage",
     "/api/v1/usage",
+    # registry pages (their own leak tests with registry cards: tests/test_registry_pages.py)
+    "/registry",
+    "/registry/{card_id}",
+    "/links",
+    "/links/detail",
+    "/links/rationale",
+    "/links/duplicates",
+    "/links/platforms",
+    "/review",
 }
 
 # Routes whose server-path check is left to a dedicated test (none today).

@@ -47,7 +47,7 @@ def link_map_page(
     links, clusters = filter_links(lm, department=department or None, link_type=link_type or None)
     path = path_fn_for(principal)
     ctx = {
-        "graph": graph_json(lm, links, clusters, filtered=bool(department or link_type)),
+        "graph": graph_json(lm, links, clusters),
         "links": [link_view(lm, lk, path) for lk in links],
         "counts": {t: sum(1 for lk in links if lk.type == t) for t in LINK_TYPES},
         "cards": len(lm.cards),

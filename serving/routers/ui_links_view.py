@@ -21,7 +21,6 @@ PALETTE = (
     "#e377c2", "#7f7f7f", "#bcbd22", "#0b3d91", "#a6761d", "#1b9e77", "#e7298a",
     "#66a61e", "#7570b3", "#d95f02", "#4d4d4d",
 )  # fmt: skip
-ALL_CARDS_UP_TO = 150  # more cards than this: only cards that have a shown link are drawn
 MAX_EDGES = 400
 
 
@@ -29,14 +28,11 @@ def department_colours(departments: list[str]) -> dict[str, str]:
     return {d: PALETTE[i % len(PALETTE)] for i, d in enumerate(sorted(set(departments)))}
 
 
-def graph_json(lm: LinkMap, links: list[Link], clusters: list[Cluster], *, filtered: bool) -> dict:
+def graph_json(lm: LinkMap, links: list[Link], clusters: list[Cluster]) -> dict:
     """Nodes (cards, clusters as compound parents) and edges, as cytoscape elements."""
     links = links[:MAX_EDGES]
     touched = {x for lk in links for x in (lk.a, lk.b)}
-    if filtered or len(lm.cards) > ALL_CARDS_UP_TO:
-        ids = [cid for cid in lm.cards if cid in touched]
-    else:
-        ids = list(lm.cards)
+    ids = [cid for cid in lm.cards if cid in touched]  # a card without a link says nothing here
     shown = set(ids)
     colours = department_colours([lm.cards[c].lead_department or "부서 미상" for c in ids])
     parent: dict[str, str] = {}
@@ -77,7 +73,12 @@ def graph_json(lm: LinkMap, links: list[Link], clusters: list[Cluster], *, filte
         if lk.a in shown and lk.b in shown
     ]
     legend = [{"department": d, "colour": c} for d, c in colours.items()]
-    return {"elements": cluster_nodes + nodes + edges, "legend": legend}
+    return {
+        "elements": cluster_nodes + nodes + edges,
+        "legend": legend,
+        "cards": len(ids),
+        "unlinked": len(lm.cards) - len(ids),
+    }
 
 
 def _source(lm: LinkMap, card_id: str, doc_id: str) -> SourceRef | None:

@@ -37,12 +37,19 @@ from serving.templating import is_htmx, render
 router = APIRouter(include_in_schema=False)
 READERS = (Role.ai_division, Role.dept_head)  # admins always pass
 BUILD_KIND = "registry_build"
-SORTS = {
+SORTS = {  # sort key -> (what a card is sorted by; None: unknown, always listed last)
     "name": lambda c: c.name,
     "department": lambda c: (c.lead_department or "", c.name),
-    "budget": lambda c: (c.value("budget_eok") is None, c.value("budget_eok") or 0),
-    "start_year": lambda c: (c.value("start_year") is None, c.value("start_year") or 0),
+    "budget": lambda c: c.value("budget_eok"),
+    "start_year": lambda c: c.value("start_year"),
 }
+
+
+def sorted_cards(cards: list[ProjectCard], sort: str, descending: bool) -> list[ProjectCard]:
+    key = SORTS[sort]
+    known = [c for c in cards if key(c) is not None]
+    unknown = [c for c in cards if key(c) is None]
+    return sorted(known, key=key, reverse=descending) + sorted(unknown, key=lambda c: c.name)
 
 
 def may_build(principal: Principal) -> bool:
@@ -50,15 +57,9 @@ def may_build(principal: Principal) -> bool:
 
 
 def _matches(card: ProjectCard, q: str) -> bool:
-    hay = " ".join(
-        [
-            card.name,
-            *card.value("aliases", []),
-            card.value("goal") or "",
-            card.value("summary") or "",
-        ]
-    )
-    return q.casefold() in nfc(hay).casefold()
+    """Text filter over what the card says: names, goal, summary, technologies, data,
+    beneficiaries, partners and its own passages (only what the caller may see)."""
+    return q.casefold() in nfc(card.text()).casefold()
 
 
 def _row(card: ProjectCard) -> dict:
@@ -97,7 +98,7 @@ def registry_page(
     if q:
         shown = [c for c in shown if _matches(c, q)]
     sort = sort if sort in SORTS else "department"
-    shown.sort(key=SORTS[sort], reverse=order == "desc")
+    shown = sorted_cards(shown, sort, order == "desc")
     form = {"department": department, "status": status, "q": q, "sort": sort, "order": order}
     ctx = {
         "rows": [_row(c) for c in shown],
@@ -248,7 +249,9 @@ def edit_field(
             card = get_card(store, principal, card_id)
         except RegistryError as again:
             return _not_found(request, principal, again.message_ko)
-        error = {"field": field, "message": err.message_ko, "value": value}
+        label = FIELD_LABELS.get(field, field)
+        message = err.message_ko.replace(f"'{field}'", f"'{label}'")
+        error = {"field": field, "message": message, "value": value}
         return _detail(request, principal, card, error=error, status_code=err.status)
     target = f"/registry/{quote(card_id)}?saved={quote(field)}#field-{quote(field)}"
     return RedirectResponse(target, status_code=303)

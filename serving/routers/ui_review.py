@@ -26,6 +26,7 @@ from control_tower.registry.review_report import review_markdown
 from control_tower.registry.service import RegistryError, list_cards
 from serving.auth import page_principal
 from serving.routers.documents_upload import audit
+from serving.routers.ui_registry import READERS
 from serving.routers.ui_registry_view import path_fn_for, where_text
 from serving.routers.upload_form import read_upload_form
 from serving.templating import is_htmx, render
@@ -140,6 +141,7 @@ async def _review(request: Request, principal: Principal, form) -> dict:  # noqa
         audit, request, principal, "review", f.name, verdict=result.verdict, matches=len(matches)
     )
     return {
+        "can_open_cards": principal.is_admin or bool(principal.roles & set(READERS)),
         "file": f.name,
         "result": result,
         "verdict_class": VERDICT_CLASS.get(result.verdict, "go"),

@@ -23,12 +23,14 @@
         "background-color": "data(colour)", label: "data(label)", color: "#1b2230",
         "font-size": 10, "text-wrap": "ellipsis", "text-max-width": 120, "text-valign": "bottom",
         "text-margin-y": 3, width: 18, height: 18, "border-width": 1, "border-color": "#ffffff",
+        "min-zoomed-font-size": 7, "text-background-color": "#ffffff", "text-background-opacity": 0.7,
         "font-family": "Pretendard Variable, Pretendard, sans-serif",
       } },
       { selector: "node[kind = 'cluster']", style: {
         "background-color": "#f4f6f9", "background-opacity": 0.6, "border-style": "dashed",
         "border-width": 2, "border-color": "#8a94a6", label: "data(label)", "text-valign": "top",
         "font-size": 11, "font-weight": 700, color: "#4d5668", padding: 12, shape: "round-rectangle",
+        "min-zoomed-font-size": 6,
         "font-family": "Pretendard Variable, Pretendard, sans-serif",
       } },
       { selector: "edge", style: {
@@ -68,7 +70,11 @@
       container: box,
       elements: graph.elements,
       style: style(),
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, numIter: 1500, padding: 20 },
+      layout: {
+        name: "cose", animate: false, randomize: false, padding: 20, numIter: 1500,
+        nodeRepulsion: () => 400000, idealEdgeLength: () => 110, edgeElasticity: () => 100,
+        nestingFactor: 1.2, gravity: 60, componentSpacing: 80, nodeOverlap: 12,
+      },
       wheelSensitivity: 0.3,
       minZoom: 0.2,
       maxZoom: 3,
