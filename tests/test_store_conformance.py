@@ -26,6 +26,13 @@ TABLES = {
     "login_failures",
     "jobs",
     "audit_events",
+    "registry_cards",
+    "registry_card_sources",
+    "registry_doc_state",
+    "registry_edits",
+    "registry_imports",
+    "registry_links",
+    "registry_rationales",
     "alembic_version",
 }
 
@@ -199,3 +206,44 @@ def test_migrations_match_the_models(database_url):  # noqa: F811
     with store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, Base.metadata) == []
+
+
+def test_registry_tables_roundtrip(database_url):  # noqa: F811
+    from control_tower.linker.types import Evidence, Link
+    from control_tower.registry.edits import active_edits, apply_edits, record_edit, revert_edit
+    from control_tower.registry.repo import RegistryRepo
+    from control_tower.registry.types import FieldValue, Mention, Passage, ProjectCard, SourceRef
+
+    store = Store(database_url)
+    repo = RegistryRepo(store)
+    src = SourceRef(
+        doc_id="d1", version=2, path="/x/계획.hwpx", title="계획", doc_date=date(2025, 3, 1)
+    )
+    card = ProjectCard(
+        id="p-1",
+        fields={
+            "name": [FieldValue(value="통합 데이터 플랫폼", method="table", source=src)],
+            "departments": [FieldValue(value=["정보통신과"], method="table", source=src)],
+            "funding": [FieldValue(value={"국비": 20.0, "시비": 22.0}, method="table", source=src)],
+        },
+        passages=[Passage(text="데이터를 모은다", source=src)],
+    )
+    repo.save_cards([card])
+    assert repo.cards() == [card] and repo.source_sets() == {"p-1": {"d1"}}
+    assert repo.digests()["p-1"]
+    mention = Mention(name="통합 데이터 플랫폼", source=src)
+    repo.save_doc_state("d1", 2, [mention], llm_fields=3)
+    version, mentions, llm = repo.doc_states()["d1"]
+    assert (version, mentions, llm) == (2, [mention], 3)
+    record_edit(store, "p-1", "budget_eok", "12.5", "ai_lead")
+    edited = apply_edits(card, active_edits(store)["p-1"])
+    assert edited.value("budget_eok") == 12.5 and edited.first("budget_eok").at.tzinfo
+    assert revert_edit(store, "p-1", "budget_eok", "ai_lead") and active_edits(store) == {}
+    link = Link(a="p-1", b="p-2", type="선후", score=0.8,
+                evidence=[Evidence(card="p-1", doc_id="d1", text="적재")], docs=["d1"])  # fmt: skip
+    repo.replace_links([link])
+    assert repo.links() == [link]
+    repo.save_rationale("k", "데이터 플랫폼이 먼저 필요합니다.", "tiny")
+    assert repo.rationale("k") == "데이터 플랫폼이 먼저 필요합니다."
+    repo.save_cards([], remove=["p-1"])
+    assert repo.cards() == [] and repo.source_sets() == {}
