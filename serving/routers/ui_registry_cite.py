@@ -59,13 +59,15 @@ class Citer:
         end = max(start, min(src.char_end or start, len(text), start + MAX_CITED))
         if end <= start:
             return None
+        # Context: the rest of the span's own line(s), at most CONTEXT characters each side
+        # (a table cell shows its row, a bullet its line).
         before = text[max(0, start - CONTEXT) : start]
+        cut = before.rfind("\n")
+        before = before[cut + 1 :] if cut >= 0 else ("…" if start > CONTEXT else "") + before
         after = text[end : end + CONTEXT]
-        return {
-            "before": ("…" if start > CONTEXT else "") + before.lstrip(),
-            "mark": text[start:end],
-            "after": after.rstrip() + ("…" if end + CONTEXT < len(text) else ""),
-        }
+        cut = after.find("\n")
+        after = after[:cut] if cut >= 0 else after + ("…" if end + CONTEXT < len(text) else "")
+        return {"before": before.lstrip(), "mark": text[start:end], "after": after.rstrip()}
 
     def _text(self, src: SourceRef) -> str | None:
         key = (src.doc_id, src.version)

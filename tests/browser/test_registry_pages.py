@@ -87,11 +87,12 @@ def test_link_map_click_duplicate_edge_shows_both_passages(page, watch):
     watch.shot(page, "duplicate-edge")
 
     # The same link from the accessible table below the map.
-    page.get_by_test_id("link-row").last.get_by_role("button", name="근거 보기").click()
-    expect(page.get_by_test_id("link-detail").get_by_test_id("evidence-passage")).not_to_have_count(
-        0
-    )
-    expect(page.get_by_test_id("link-rationale")).to_be_visible(timeout=30_000)  # before leaving
+    last = page.get_by_test_id("link-row").last
+    with page.expect_response(lambda r: "/links/rationale" in r.url, timeout=30_000):
+        last.get_by_role("button", name="근거 보기").click()  # waits for the lazy rationale too
+    panel = page.get_by_test_id("link-detail")
+    expect(panel.get_by_test_id("evidence-passage")).not_to_have_count(0)
+    expect(panel.get_by_test_id("link-rationale")).to_be_visible()
 
     # The duplicate list shows the same pairs with both passages side by side.
     page.get_by_test_id("tab-duplicates").click()
@@ -168,6 +169,11 @@ def test_edit_card_field_saved_with_history_and_reverted(page, watch):
     assert rows.count() == page.get_by_test_id("registry-row").filter(has_text="교통정책과").count()
     rows.first.get_by_role("link").click()
     expect(page.get_by_test_id("card-name")).not_to_be_empty()
+    # A value's source opens on the passage page, the cited chunk marked.
+    expect(page.get_by_test_id("field-passage").first).to_be_visible()
+    page.get_by_test_id("passage-link").first.click()
+    expect(page.get_by_test_id("cited-passage")).to_be_visible()
+    page.go_back()
 
     field = page.locator("[data-testid=field-row][data-field=budget_eok]")
     before = field.get_by_test_id("field-value").inner_text()
