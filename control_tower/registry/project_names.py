@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 CITY_PREFIXES = ("포항시", "포항형", "포항", "우리시", "시")
 # generic endings of project titles ("…구축 사업", "…조성", "…도입 계획"); stripped repeatedly
@@ -42,11 +43,12 @@ _PUNCT = re.compile(r"[\s\"'‘’“”「」『』()（）\[\]·,.\-_/]+")
 _TRAILING_NOTE = re.compile(r"\s*[(（][^()（）]{1,12}[)）]\s*$")
 
 
-def tokens(name: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def tokens(name: str) -> frozenset[str]:
     """The name's words, without fillers and generic endings (for subset tests)."""
     text = FILLERS.sub(" ", _TRAILING_NOTE.sub("", unicodedata.normalize("NFKC", name or "")))
     words = {squash(w) for w in text.split()}
-    return {w for w in words if w and w not in GENERIC_SUFFIXES and w not in CITY_PREFIXES}
+    return frozenset(w for w in words if w and w not in GENERIC_SUFFIXES and w not in CITY_PREFIXES)
 
 
 def squash(text: str) -> str:
@@ -54,6 +56,7 @@ def squash(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
+@lru_cache(maxsize=65536)
 def core_key(name: str) -> str:
     """The distinctive part of a project name: squashed, without the city prefix and the
     generic endings (``포항시 통합 데이터 플랫폼 구축`` → ``통합데이터플랫폼``)."""
@@ -73,8 +76,9 @@ def core_key(name: str) -> str:
     return key
 
 
-def bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+@lru_cache(maxsize=65536)
+def bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def name_similarity(a: str, b: str) -> float:

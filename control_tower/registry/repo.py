@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from control_tower.domain import now
 from control_tower.linker.types import Link
@@ -23,6 +23,19 @@ from control_tower.store.models import (
     RegistryLinkRow,
     RegistryRationaleRow,
 )
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    """IN lists of bounded length (SQLite's bound-parameter limit)."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _doc_versions(card: ProjectCard) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for src in card.sources():
+        out[src.doc_id] = max(out.get(src.doc_id, 0), src.version)
+    return out
 
 
 def card_digest(card: ProjectCard) -> str:
@@ -60,32 +73,55 @@ class RegistryRepo:
             return dict(s.execute(select(RegistryCardRow.id, RegistryCardRow.digest)).all())
 
     def save_cards(self, cards: Iterable[ProjectCard], *, remove: Iterable[str] = ()) -> None:
-        """Insert or replace ``cards`` (and their source rows); delete the ids in ``remove``."""
+        """Insert or replace ``cards`` (and their source rows); delete the ids in ``remove``.
+
+        Set-based (one DELETE per table, bulk INSERTs): a first build of 4,000 imported
+        cards wrote row by row in ~30 s."""
         t = now()
+        cards = list(cards)
+        ids = [c.id for c in cards]
+        gone = list(remove)
         with self.store.begin() as s:
-            for card_id in remove:
-                s.execute(
-                    delete(RegistryCardSourceRow).where(RegistryCardSourceRow.card_id == card_id)
+            created = (
+                dict(
+                    s.execute(
+                        select(RegistryCardRow.id, RegistryCardRow.created_at).where(
+                            RegistryCardRow.id.in_(ids)
+                        )
+                    ).all()
                 )
-                s.execute(delete(RegistryCardRow).where(RegistryCardRow.id == card_id))
-            for card in cards:
-                data = card.model_dump(mode="json", exclude={"id"})
-                row = s.get(RegistryCardRow, card.id)
-                if row is None:
-                    row = RegistryCardRow(id=card.id, created_at=t)
-                    s.add(row)
-                row.name = card.name
-                row.lead_department = card.lead_department
-                row.origin = card.origin
-                row.data = data
-                row.digest = card_digest(card)
-                row.updated_at = t
+                if ids
+                else {}
+            )
+            for chunk in _chunks(ids + gone):
                 s.execute(
-                    delete(RegistryCardSourceRow).where(RegistryCardSourceRow.card_id == card.id)
+                    delete(RegistryCardSourceRow).where(RegistryCardSourceRow.card_id.in_(chunk))
                 )
-                s.flush()
-                for src in {(x.doc_id, x.version) for x in card.sources()}:
-                    s.add(RegistryCardSourceRow(card_id=card.id, doc_id=src[0], version=src[1]))
+                s.execute(delete(RegistryCardRow).where(RegistryCardRow.id.in_(chunk)))
+            if cards:
+                s.execute(
+                    insert(RegistryCardRow),
+                    [
+                        {
+                            "id": c.id,
+                            "name": c.name,
+                            "lead_department": c.lead_department,
+                            "origin": c.origin,
+                            "data": c.model_dump(mode="json", exclude={"id"}),
+                            "digest": card_digest(c),
+                            "created_at": created.get(c.id, t),
+                            "updated_at": t,
+                        }
+                        for c in cards
+                    ],
+                )
+                sources = [
+                    {"card_id": c.id, "doc_id": doc_id, "version": version}
+                    for c in cards
+                    for doc_id, version in _doc_versions(c).items()
+                ]
+                if sources:
+                    s.execute(insert(RegistryCardSourceRow), sources)
 
     # --- per-document extraction state -------------------------------------------------
     def doc_states(self) -> dict[str, tuple[int, list[Mention], int]]:

@@ -188,3 +188,50 @@ def _group_members(pgid: int) -> list[int]:
         if pgrp == pgid and state != "Z":
             members.append(int(entry.name))
     return members
+
+
+PROSE_PLAN = """폐기물 수거차량 AI 경로 최적화 추진계획
+
+1. 추진 배경
+생활폐기물 수거차량이 같은 골목을 여러 번 지나며 연료와 시간을 낭비하고 있다.
+
+2. 사업 내용
+수거차량의 GPS 운행 기록과 배출량 데이터를 분석하여 AI로 최적 수거 경로를 산출한다.
+수거 기사에게 태블릿으로 경로를 안내하고, 주민에게는 수거 예정 시간을 문자로 알린다.
+
+3. 기대 효과
+차량 운행거리를 15% 줄이고 수거 민원을 연간 30% 줄인다.
+"""
+
+
+def test_registry_extracts_a_prose_only_card_with_the_real_llm(
+    server: VLLMServer, vllm_settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 8: a plan without overview table or labelled fields gets its name by rule and
+    its prose fields from the real model under guided JSON, each value grounded in the text."""
+    from control_tower.registry.extract import extract_mentions
+    from control_tower.registry.llm_extract import StructuredLLMExtractor
+    from control_tower.registry.types import Mention, SourceRef
+    from ingest.chunking import full_text
+    from ingest.parsers import parse_file
+
+    path = tmp_path / "폐기물 수거차량 AI 경로 최적화 추진계획.txt"
+    path.write_text(PROSE_PLAN, encoding="utf-8")
+    parsed = parse_file(path)
+    settings = vllm_settings.model_copy(update={"llm_max_tokens": 400})
+    title = parsed.title or path.stem  # what ingestion records as the document's title
+    base = SourceRef(doc_id="prose", path=str(path), title=title, department="자원순환과")
+    result = extract_mentions(
+        parsed, base, departments=["자원순환과"], llm=StructuredLLMExtractor(settings)
+    )
+    assert result.llm_error is None, result.llm_error
+    primary = [m for m in result.mentions if m.role == "primary"]
+    assert len(primary) == 1 and "경로 최적화" in primary[0].name
+    Mention.model_validate(primary[0].model_dump())  # the card schema holds
+    llm_values = {k: v for k, v in primary[0].fields.items() if v.method == "llm"}
+    assert result.llm_fields == len(llm_values) >= 1, primary[0].fields
+    text = full_text(parsed)
+    for field, fv in llm_values.items():
+        assert fv.source is not None and fv.source.char_start is not None, field
+        assert 0 <= fv.source.char_start < fv.source.char_end <= len(text)
+        assert field not in ("budget_eok", "start_year", "end_year", "departments")
