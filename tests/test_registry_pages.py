@@ -12,6 +12,7 @@ access levels; links and clusters are computed by the real linker.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -255,6 +256,24 @@ def test_registry_table_filters_and_sorts(world):
     }
     partial = c.get("/registry", params={"q": "CCTV"}, headers={"HX-Request": "true"}).text
     assert "<html" not in partial and 'data-testid="registry-table"' in partial
+
+
+def test_registry_table_sort_headers_and_pages(world, monkeypatch):
+    from serving.routers import ui_registry
+
+    c = world["clients"]["ai"]
+    html = c.get("/registry", params={"sort": "budget", "order": "asc", "status": "추진중"}).text
+    head = re.search(r'<a class="sort-link" href="([^"]+)" data-testid="sort-budget">', html)
+    url = unquote(head.group(1).replace("&amp;", "&"))
+    assert url == "/registry?status=추진중&sort=budget&order=desc"
+    assert 'aria-sort="ascending"' in html
+    monkeypatch.setattr(ui_registry, "PAGE_SIZE", 10)
+    seen = []
+    for page in (1, 2, 3, 4):
+        html = c.get("/registry", params={"sort": "name", "page": page}).text
+        seen += re.findall(r'data-card-id="([^"]+)"', html)
+    assert len(seen) == len(set(seen)) == 35 - len(MARKERS)  # each visible card once
+    assert 'data-testid="registry-next"' not in html and 'data-testid="registry-prev"' in html
 
 
 def test_card_page_shows_values_methods_sources_and_edit_form(world):

@@ -17,7 +17,7 @@ from control_tower.domain import Principal, nfc
 from control_tower.linker.types import Link
 from control_tower.registry.link_views import LinkMap, filter_links, find_link, link_map
 from serving.auth import page_roles
-from serving.routers.ui_links_view import cluster_view, graph_json, link_view
+from serving.routers.ui_links_view import MAX_EDGES, cluster_view, graph_json, link_view
 from serving.routers.ui_registry import READERS
 from serving.routers.ui_registry_view import LINK_TYPES, path_fn_for
 from serving.templating import render
@@ -48,7 +48,8 @@ def link_map_page(
     path = path_fn_for(principal)
     ctx = {
         "graph": graph_json(lm, links, clusters),
-        "links": [link_view(lm, lk, path) for lk in links],
+        "links": [link_view(lm, lk, path) for lk in links[:MAX_EDGES]],  # best first
+        "links_total": len(links),
         "counts": {t: sum(1 for lk in links if lk.type == t) for t in LINK_TYPES},
         "cards": len(lm.cards),
         "form": {"type": link_type, "department": department},

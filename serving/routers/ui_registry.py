@@ -10,12 +10,12 @@ here, not just in the navigation); edits follow ``service.may_edit``.
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from control_tower.domain import Principal, Role, nfc
+from control_tower.domain import Principal, Role, name_key, nfc
 from control_tower.jobs import JobError
 from control_tower.jobs.registry import get_kind
 from control_tower.registry.edits import history
@@ -37,6 +37,7 @@ from serving.templating import is_htmx, render
 router = APIRouter(include_in_schema=False)
 READERS = (Role.ai_division, Role.dept_head)  # admins always pass
 BUILD_KIND = "registry_build"
+PAGE_SIZE = 200  # cards per page of the table (an imported budget list has thousands)
 SORTS = {  # sort key -> (what a card is sorted by; None: unknown, always listed last)
     "name": lambda c: c.name,
     "department": lambda c: (c.lead_department or "", c.name),
@@ -77,6 +78,12 @@ def _row(card: ProjectCard) -> dict:
     }
 
 
+def _url(form: dict, **changes) -> str:
+    """The table's URL with ``changes`` (empty values left out: short, shareable links)."""
+    params = {k: v for k, v in (form | changes).items() if v not in ("", None, 1)}
+    return "/registry?" + urlencode(params) if params else "/registry"
+
+
 @router.get("/registry")
 def registry_page(
     request: Request,
@@ -85,25 +92,40 @@ def registry_page(
     q: str = Query("", max_length=200),
     sort: str = "department",
     order: str = "asc",
+    page: int = Query(1, ge=1, le=100_000),
     job: str = Query("", max_length=100),
     principal: Principal = Depends(page_roles(*READERS)),
 ) -> Response:
-    store = request.app.state.services.store
-    cards = list_cards(store, principal)
+    cards = list_cards(request.app.state.services.store, principal)
     departments = sorted({d for c in cards for d in c.departments})
     department, q = nfc(department).strip(), nfc(q).strip()
-    shown = list_cards(store, principal, department=department) if department else cards
+    shown = cards
+    if department:
+        want = name_key(department)
+        shown = [c for c in shown if want in (name_key(d) for d in c.departments)]
     if status in STATUSES:
         shown = [c for c in shown if c.value("status") == status]
     if q:
         shown = [c for c in shown if _matches(c, q)]
     sort = sort if sort in SORTS else "department"
+    order = "desc" if order == "desc" else "asc"
     shown = sorted_cards(shown, sort, order == "desc")
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = min(page, pages)
     form = {"department": department, "status": status, "q": q, "sort": sort, "order": order}
     ctx = {
-        "rows": [_row(c) for c in shown],
+        "rows": [_row(c) for c in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]],
+        "matched": len(shown),
         "total": len(cards),
+        "page": page,
+        "pages": pages,
         "form": form,
+        "sort_urls": {
+            key: _url(form, sort=key, order="desc" if (key == sort and order == "asc") else "asc")
+            for key in SORTS
+        },
+        "prev_url": _url(form, page=page - 1) if page > 1 else None,
+        "next_url": _url(form, page=page + 1) if page < pages else None,
         "departments": departments,
         "statuses": STATUSES,
         "can_build": may_build(principal) and get_kind(BUILD_KIND) is not None,
