@@ -76,10 +76,15 @@ def file_name(key: str) -> str:
 
 
 def body(key: str) -> bytes:
+    """Text with a project overview, so every document also becomes a registry card whose
+    name and goal carry its secret markers."""
     topic = DOCS[key][4]
     return (
         f"{COMMON}. {topic} 관련 내부 자료입니다. 식별 표지 {body_marker(key)} 를 포함합니다.\n\n"
-        f"{topic}에 대한 세부 검토 결과 {body_marker(key)} 항목은 담당자만 확인합니다.\n"
+        f"{topic}에 대한 세부 검토 결과 {body_marker(key)} 항목은 담당자만 확인합니다.\n\n"
+        f"□ 사업개요\n○ 사업명: {topic} 교량 점검 플랫폼 {title_marker(key)}\n"
+        "○ 사업기간: 2026. 3. ~ 2027. 12.\n○ 사업비: 총 10억원 (국비 5억, 시비 5억)\n"
+        f"○ 사업목적: {body_marker(key)} 교량 점검 데이터를 통합 데이터 플랫폼에 적재한다.\n"
     ).encode()
 
 
@@ -153,6 +158,10 @@ def world(tmp_path_factory, models_dir, embedder):
             "csrf": csrf,
             "keys": keys,
         }
+        # the registry over these documents: every one is a card (their links too)
+        from control_tower.registry.build import build_registry
+
+        world["registry"] = build_registry(settings, store, use_llm=False)
         # every user searches once from the page and once from the API: audit + usage rows
         for c in clients.values():
             c.get("/search", params={"q": COMMON})
@@ -260,6 +269,17 @@ def _get_surfaces(w) -> list[tuple[str, dict, dict]]:
         out.append((f"/api/v1/jobs/{job_id}", {}, {}))
         out.append((f"/api/v1/jobs/{job_id}/events", {}, {}))
         out.append(("/documents", {"job": job_id}, {}))
+    out.append(("/api/v1/registry", {}, {}))
+    out.append(("/api/v1/registry", {"department": DEPT_B}, {}))
+    out.append(("/api/v1/links", {}, {}))
+    out.append(("/api/v1/links", {"department": DEPT_B}, {}))
+    from control_tower.registry.repo import RegistryRepo
+
+    repo = RegistryRepo(w["store"])
+    for card in repo.cards():
+        out.append((f"/api/v1/registry/{card.id}", {}, {}))
+    for link in repo.links():
+        out.append(("/api/v1/links/detail", {"a": link.a, "b": link.b}, {}))
     for name in USERS:
         out.append((f"/admin/users/{name}", {}, {}))
         out.append((f"/api/v1/admin/users/{name}", {}, {}))
@@ -305,6 +325,10 @@ COVERED_GET_ROUTES = {
     "/api/v1/admin/audit.csv",
     "/usage",
     "/api/v1/usage",
+    "/api/v1/registry",
+    "/api/v1/registry/{card_id}",
+    "/api/v1/links",
+    "/api/v1/links/detail",
     # registry pages (their own leak tests with registry cards: tests/test_registry_pages.py)
     "/registry",
     "/registry/{card_id}",
@@ -483,3 +507,21 @@ def test_disabled_users_api_key_opens_no_surface(world):
             assert r.status_code == 401, (url, r.status_code, r.text[:200])
         problems += _problems(world, "gone", f"GET {url} {params}", r.text)
     assert problems == [], "\n".join(problems)
+
+
+def test_every_document_became_a_registry_card(world):
+    """The positive control of the registry surfaces: one card per uploaded document."""
+    from control_tower.registry.repo import RegistryRepo
+
+    cards = RegistryRepo(world["store"]).cards()
+    assert len(cards) == len(DOCS), [c.name for c in cards]
+    assert all(any(title_marker(k) in c.name for c in cards) for k in DOCS)
+
+
+@pytest.mark.parametrize("user", ["lee", "park", "kim", "choi", "root"])
+def test_registry_api_shows_exactly_the_readable_documents_cards(world, user):
+    r = world["clients"][user].get("/api/v1/registry")
+    assert r.status_code == 200, r.text
+    names = " ".join(c["name"] for c in r.json()["cards"])
+    for key in DOCS:
+        assert (title_marker(key) in names) == (key in READABLE[user]), (user, key)
