@@ -321,6 +321,10 @@ def test_edit_bad_value_saved_value_history_and_revert(world):
     assert "a_head 님이 취소" in html
     row = html.split('data-field="budget_eok"')[1].split("</li>")[0]
     assert "77.5억원" not in row and 'data-testid="edit-revert"' not in row
+    from control_tower.audit import AuditLog
+
+    edits = [e for e in AuditLog(world["store"]).read() if e.event == "registry_edit"]
+    assert [(e.target, e.username, e.surface) for e in edits[-2:]] == [(card, "a_head", "web")] * 2
     other = c.post(
         "/registry/card-tourism-chatbot/edit",
         data={"csrf_token": token, "field": "status", "value": "완료"},

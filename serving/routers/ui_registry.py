@@ -22,6 +22,7 @@ from control_tower.registry.edits import history
 from control_tower.registry.service import RegistryError, edit_card, get_card, list_cards, may_edit
 from control_tower.registry.types import CARD_FIELDS, ProjectCard
 from serving.auth import page_roles
+from serving.routers.documents_upload import audit
 from serving.routers.ui_registry_cite import Citer
 from serving.routers.ui_registry_view import (
     FIELD_LABELS,
@@ -153,6 +154,7 @@ def build_registry_job(
         return _json_error(503, "no_job_kind", "레지스트리 만들기 작업이 이 서버에 없습니다.")
     except JobError as err:
         return _json_error(503, err.code, err.message_ko)
+    audit(request, principal, "registry_build", job.job_id)
     return JSONResponse({"job_id": job.job_id, "state": job.state}, status_code=202)
 
 
@@ -275,5 +277,9 @@ def edit_field(
         message = err.message_ko.replace(f"'{field}'", f"'{label}'")
         error = {"field": field, "message": message, "value": value}
         return _detail(request, principal, card, error=error, status_code=err.status)
+    if action == "revert":
+        audit(request, principal, "registry_edit", card_id, fields=[], reverted=[field])
+    else:
+        audit(request, principal, "registry_edit", card_id, fields=[field], reverted=[])
     target = f"/registry/{quote(card_id)}?saved={quote(field)}#field-{quote(field)}"
     return RedirectResponse(target, status_code=303)

@@ -112,6 +112,7 @@ async def review_upload(
         detail = exc.detail if isinstance(exc.detail, dict) else {}
         ctx["error"] = detail.get("message") or "파일을 받지 못했습니다."
         form, status = None, exc.status_code
+    name = form.files[0].name if form is not None and form.files else ""
     if form is not None:
         try:
             ctx |= await _review(request, principal, form)
@@ -120,9 +121,7 @@ async def review_upload(
         finally:
             form.discard()
     if ctx.get("error"):
-        await run_in_threadpool(
-            audit, request, principal, "review", ctx.get("file", ""), outcome="error"
-        )
+        await run_in_threadpool(audit, request, principal, "review", name, outcome="failed")
     # HTMX swaps only 2xx answers: the error is shown in the result area with a 200.
     if is_htmx(request):
         return render(request, "review/_result.html", principal, ctx)
