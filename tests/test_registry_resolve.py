@@ -106,3 +106,39 @@ def test_card_ids_are_stable_and_carried_over_when_the_seed_document_goes():
     without_plan, _ = resolve(ms[1:])
     assert without_plan[0].id != first[0].id
     assert carry_ids(without_plan, previous)[0].id == first[0].id
+
+
+def test_documents_naming_a_card_attach_as_cited_mentions():
+    from control_tower.domain import Block, ParsedDocument
+    from control_tower.registry.attach import DocumentText, attach
+
+    cards, _ = resolve(
+        [
+            mention("사용후 배터리 인라인 자동평가센터 구축", "배터리산업과", "plan"),
+            mention("이차전지 공정 AI 품질예측 플랫폼 구축", "배터리산업과", "plan2"),
+            mention("포항시 통합 데이터 플랫폼 구축", "정보통신과", "plan3"),
+        ]
+    )
+    notes = ParsedDocument(
+        parser="test",
+        blocks=[
+            Block(text="1. 협의 결과"),
+            Block(text="배터리산업과: 자동평가센터 시비 부담분 35억원 반영"),
+            Block(text="통합 데이터 플랫폼 2차년도 전액 반영"),
+            Block(text="배터리산업과: 공정 개선 검토"),  # the department alone names nothing
+        ],
+    )
+    base = SourceRef(doc_id="notes", title="협의 결과", department="기획예산과")
+    attach(cards, [DocumentText(base, notes)])
+    by_name = {c.name: c for c in cards}
+    center = by_name["사용후 배터리 인라인 자동평가센터 구축"]
+    assert [(p.kind, p.source.doc_id) for p in center.passages] == [("mention", "notes")]
+    start = center.passages[0].source.char_start
+    assert (
+        notes.blocks[1].text
+        == "\n\n".join(b.text for b in notes.blocks)[start:][: len(notes.blocks[1].text)]
+    )
+    assert [p.text for p in by_name["포항시 통합 데이터 플랫폼 구축"].passages] == [
+        "통합 데이터 플랫폼 2차년도 전액 반영"
+    ]
+    assert by_name["이차전지 공정 AI 품질예측 플랫폼 구축"].passages == []

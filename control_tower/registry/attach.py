@@ -5,6 +5,12 @@ budget office's consultation paper: none of them is *about* one project, so extr
 no card of them, but each is evidence about the projects it names. Every block that contains
 a card's core name (or an alias's) becomes a cited passage of that card. A core name shorter
 than ``MIN_CORE`` characters is too generic to match on ("AI 챗봇").
+
+Documents also name projects by a short form next to the department: "민원상담
+챗봇(디지털융합산업과)", "배터리산업과: 자동평가센터 시비 부담분". A block that names a card's
+lead department *and* two of the card's distinctive name words (or one of at least
+``LONG_WORD`` characters) — words no other card of that department has, not generic ones
+(데이터, 플랫폼, 시스템 …) and not part of the department's own name — attaches too.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from control_tower.domain import BlockKind, ParsedDocument
-from control_tower.registry.project_names import core_key, squash
+from control_tower.registry.project_names import GENERIC_WORDS, core_key, squash, tokens
 from control_tower.registry.types import Passage, ProjectCard, SourceRef
 
 MIN_CORE = 5
+LONG_WORD = 5
 MAX_PASSAGES_PER_DOC = 2
 PASSAGE_CHARS = 400
 SEPARATOR = "\n\n"  # ingest.chunking.full_text joins blocks with this
@@ -62,20 +69,56 @@ def _keys(card: ProjectCard) -> list[str]:
     return sorted(k for k in keys if len(k) >= MIN_CORE)
 
 
+def _distinctive(cards: Sequence[ProjectCard]) -> dict[str, tuple[str, list[str]]]:
+    """card id → (squashed lead department, the card's words unique in its department)."""
+    words: dict[str, dict[str, set[str]]] = {}
+    for card in cards:
+        names = [card.name, *(card.value("aliases", []) or [])]
+        dept = squash(card.lead_department or "")
+        mine = {
+            w
+            for n in names
+            for w in tokens(n)
+            if len(w) >= 2 and w not in GENERIC_WORDS and w not in dept
+        }
+        words.setdefault(card.lead_department or "", {})[card.id] = mine
+    out: dict[str, tuple[str, list[str]]] = {}
+    for dept, by_card in words.items():
+        for card_id, mine in by_card.items():
+            others = set().union(*(w for cid, w in by_card.items() if cid != card_id))
+            out[card_id] = (squash(dept), sorted(mine - others))
+    return out
+
+
+def _names_it(flat: str, keys: list[str], dept_words: tuple[str, list[str]]) -> bool:
+    if any(k in flat for k in keys):
+        return True
+    dept, words = dept_words
+    if not dept or dept not in flat:
+        return False
+    rest = flat.replace(dept, " ")
+    found = [w for w in words if w in rest]
+    return len(found) >= 2 or any(len(w) >= LONG_WORD for w in found)
+
+
 def attach(cards: Sequence[ProjectCard], documents: Iterable[DocumentText]) -> None:
     """Add, in place, a passage to every card for each document block that names it
     (documents already among the card's sources are skipped)."""
-    keyed = [(card, _keys(card), {s.doc_id for s in card.sources()}) for card in cards]
+    distinctive = _distinctive(cards)
+    keyed = [
+        (card, _keys(card), {s.doc_id for s in card.sources()}, distinctive[card.id])
+        for card in cards
+    ]
     for doc in documents:
         blocks = [(b, squash(b.text)) for b in located_blocks(doc.parsed)]
-        for card, keys, own in keyed:
-            if not keys or doc.base.doc_id in own:
+        for card, keys, own, dept_words in keyed:
+            if doc.base.doc_id in own:
                 continue
             found = 0
             for block, flat in blocks:
                 if found >= MAX_PASSAGES_PER_DOC:
                     break
-                if any(k in flat for k in keys):
+                if _names_it(flat, keys, dept_words):
                     card.passages.append(_passage(doc.base, block))
                     found += 1
 

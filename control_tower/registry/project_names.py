@@ -34,6 +34,11 @@ GENERIC_SUFFIXES = (
     "보급",
     "고도화",
 )
+# words many projects share: never enough on their own to say which project a text names
+GENERIC_WORDS = frozenset(
+    "ai 데이터 빅데이터 플랫폼 시스템 서비스 센터 스마트 통합 지원 운영 구축 사업 관리 체계 시범 "
+    "확대 보급 도입 고도화 예측 분석 기반 활용 포항 포항시 2차 신규 계속 정보 디지털 지능형".split()
+)
 # filler words inside titles that vary between documents of one project ("AI 기반 …")
 FILLERS = re.compile(r"(?<!\S)(기반|활용|및)(?!\S)")
 _PUNCT = re.compile(r"[\s\"'‘’“”「」『』()（）\[\]·,.\-_/]+")
