@@ -66,7 +66,11 @@ def _matches(card: ProjectCard, q: str) -> bool:
 
 def _row(card: ProjectCard) -> dict:
     start, end = card.value("start_year"), card.value("end_year")
-    period = f"{start or ''}–{end or ''}" if (start or end) else ""
+    period = (
+        str(start)
+        if start and start == end
+        else (f"{start or ''}–{end or ''}" if (start or end) else "")
+    )
     return {
         "id": card.id,
         "name": card.name or "(이름 없음)",
