@@ -1,4 +1,4 @@
-"""A project name from a plan-like title: ``2025년 폭염 대응 종합대책`` → ``폭염 대응 종합``.
+"""A project name from a plan-like title: ``2025년 폭염 대응 종합대책`` → ``폭염 대응 종합대책``.
 
 Only for plan-like documents: a title ending in 계획/사업계획/추진계획/대책/추진 현황 ….
 Work plans of a whole department (주요업무계획), meeting notes (회의록), result reports
@@ -32,6 +32,8 @@ _SUFFIXES = (
     "사업 계획",
     "추진 계획",
 )
+# a 대책 is the measure itself ("폭염 대응 종합대책"), not a plan about a project
+_KEPT = ("종합대책", "대책")
 _EXCLUDED = (
     "주요업무계획",
     "업무계획",
@@ -72,7 +74,8 @@ def name_from_title(title: str) -> tuple[str, Period | None] | None:
         t = t[: m.start()].strip()
     for suffix in sorted(_SUFFIXES, key=len, reverse=True):
         if t.endswith(suffix):
-            t = t[: -len(suffix)].strip()
+            if suffix not in _KEPT:
+                t = t[: -len(suffix)].strip()
             break
     t = _YEAR_PREFIX.sub("", t).strip(" -·")
     return (t, period) if len(t) >= 2 else None
