@@ -34,7 +34,7 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "uploads": ("upload", "document.upload", "document_upload", "documents.upload"),
     "logins": ("login",),
     "chat_turns": ("chat",),
-    "registry_edits": ("registry",),
+    "registry_edits": ("registry_edit", "registry.edit"),
 }
 MEASURE_LABELS = {
     "searches": "검색",
@@ -42,7 +42,7 @@ MEASURE_LABELS = {
     "logins": "로그인",
     "active_users": "활동 사용자",
     "chat_turns": "대화",
-    "registry_edits": "업무 목록 편집",
+    "registry_edits": "사업 카드 수정",
 }
 # Event names that look like a measure's prefix but are not a use of it.
 _NOT_USE = {"login_failed", "login.failed", "login_locked", "login.locked"}
