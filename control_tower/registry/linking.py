@@ -18,14 +18,15 @@ NO_VECTORS = "임베딩 모델을 불러올 수 없어 용어·공유 요소만�
 
 def card_vectors(settings: Settings, cards: Sequence[ProjectCard]):  # noqa: ANN201
     """(vectors or None, note or None)."""
-    from control_tower.embeddings import Embedder
+    from control_tower.models.errors import ModelError
+    from control_tower.registry.embed_pool import embed_passages
 
     if not cards:
         return None, None
     try:
-        embedder = Embedder(settings)
-        return VectorCache(settings.data_dir / "registry").vectors(cards, embedder), None
-    except (OSError, RuntimeError, ValueError) as exc:
+        cache = VectorCache(settings.data_dir / "registry")
+        return cache.vectors(cards, lambda texts: embed_passages(settings, texts)), None
+    except (ModelError, OSError, RuntimeError, ValueError) as exc:
         return None, NO_VECTORS.format(detail=str(exc)[:200])
 
 

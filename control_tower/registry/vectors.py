@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +45,9 @@ class VectorCache:
         finally:
             Path(tmp).unlink(missing_ok=True)
 
-    def vectors(self, cards: Sequence[ProjectCard], embedder) -> np.ndarray:  # noqa: ANN001
+    def vectors(
+        self, cards: Sequence[ProjectCard], embed: Callable[[list[str]], np.ndarray]
+    ) -> np.ndarray:
         """One L2-normalized vector per card, in order; embeds only uncached texts."""
         texts = [card.text()[:MAX_TEXT] for card in cards]
         keys = [_digest(t) for t in texts]
@@ -54,7 +56,7 @@ class VectorCache:
             {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items()
         )
         if missing:
-            fresh = embedder.embed_documents([t for _, t in missing])
+            fresh = embed([t for _, t in missing])
             for (k, _), vec in zip(missing, fresh, strict=True):
                 cached[k] = np.asarray(vec, dtype=np.float32)
         keep = {k: cached[k] for k in set(keys)}
