@@ -156,3 +156,28 @@ def test_review_matches_only_cards_the_caller_may_see(world, tmp_path):
     for secret in SECRETS_OF_B_HIDDEN:
         assert secret not in dumped
     assert as_a.verdict != "재검토"
+
+
+def test_an_imported_list_is_readable_under_its_own_access_level(world, tmp_path):
+    from control_tower.domain import AccessLevel
+    from control_tower.registry.build import build_registry
+    from control_tower.registry.imports import import_project_list
+    from control_tower.registry.mappings import ColumnMapping
+
+    settings, store = world
+    listing = tmp_path / "list.csv"
+    listing.write_text(
+        "부서,사업명,예산\n복지정책과,qzsecretimport 취약계층 AI 상담 시범,300000000\n",
+        encoding="utf-8",
+    )
+    mapping = ColumnMapping.model_validate(
+        {"fields": {"name": "사업명"}, "department": "부서", "budget": "예산", "budget_unit": "원"}
+    )
+    report = import_project_list(
+        store, listing, mapping, department=DEPT_B, access=AccessLevel.department
+    )
+    assert report.imported == 1
+    build_registry(settings, store, use_llm=False, link=False)
+    assert any("qzsecretimport" in n for n in _names(store, STAFF_B))
+    assert not any("qzsecretimport" in n for n in _names(store, STAFF_A))
+    assert not any("qzsecretimport" in n for n in _names(store, ANON))

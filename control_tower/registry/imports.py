@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from control_tower.domain import AccessLevel, now
 from control_tower.registry.importer import UnknownColumnError, import_file
-from control_tower.registry.mappings import MappingError, builtin_mappings
+from control_tower.registry.mappings import ColumnMapping, MappingError, builtin_mappings
 from control_tower.registry.repo import RegistryRepo
 from control_tower.store.ids import canonical_path
 from control_tower.store.models import RegistryImportRow
@@ -55,7 +55,7 @@ def _auto(path: str | Path, import_id: str, sheet: str | None):  # noqa: ANN202
 def import_project_list(
     store,  # noqa: ANN001
     path: str | Path,
-    mapping: str | None,
+    mapping: str | ColumnMapping | None,
     *,
     department: str | None = None,
     access: AccessLevel = AccessLevel.internal,
@@ -69,6 +69,9 @@ def import_project_list(
     else:
         result = import_file(path, mapping, import_id=import_id, sheet=sheet)
     owner = department or DEFAULT_DEPARTMENT
+    mapping_name = (
+        (mapping.name or "custom") if isinstance(mapping, ColumnMapping) else str(mapping)
+    )
     RegistryRepo(store).save_import(
         RegistryImportRow(
             import_id=import_id,
@@ -78,7 +81,7 @@ def import_project_list(
             access_level=access.value,
             allowed_users=list(allowed_users or []),
             allowed_departments=list(allowed_departments or []),
-            mapping=str(mapping),
+            mapping=mapping_name,
             rows=result.rows,
             mentions=[m.model_dump(mode="json") for m in result.mentions],
             imported_at=now(),
@@ -87,7 +90,7 @@ def import_project_list(
     return ImportReport(
         import_id=import_id,
         path=str(path),
-        mapping=str(mapping),
+        mapping=mapping_name,
         rows=result.rows,
         imported=len(result.mentions),
         skipped_rows=result.skipped_rows[:100],

@@ -159,6 +159,21 @@ class RegistryRepo:
             s.expunge_all()
             return list(rows)
 
+    def import_access(self) -> list[tuple]:
+        """(import_id, path, title, department, access_level, allowed_users,
+        allowed_departments) of every import — what access checks need, without the rows."""
+        cols = (
+            RegistryImportRow.import_id,
+            RegistryImportRow.path,
+            RegistryImportRow.title,
+            RegistryImportRow.department,
+            RegistryImportRow.access_level,
+            RegistryImportRow.allowed_users,
+            RegistryImportRow.allowed_departments,
+        )
+        with self.store.session() as s:
+            return [tuple(r) for r in s.execute(select(*cols)).all()]
+
     def save_import(self, row: RegistryImportRow) -> None:
         with self.store.begin() as s:
             s.merge(row)

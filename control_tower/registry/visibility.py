@@ -27,15 +27,17 @@ class Reader:
         self._allowed: dict[str, bool] = {}
         for rec in store.list_documents():
             self._allowed[rec.doc_id] = can_read(principal, rec.to_meta())
-        for row in RegistryRepo(store).imports():
+        for import_id, path, title, dept, level, users, depts in RegistryRepo(
+            store
+        ).import_access():
             meta = DocumentMeta(
-                doc_id=IMPORT_PREFIX + row.import_id,
-                title=row.title,
-                department=row.department,
-                access_level=AccessLevel(row.access_level),
-                allowed_users=row.allowed_users,
-                allowed_departments=row.allowed_departments,
-                source_path=row.path,
+                doc_id=IMPORT_PREFIX + import_id,
+                title=title,
+                department=dept,
+                access_level=AccessLevel(level),
+                allowed_users=users or [],
+                allowed_departments=depts or [],
+                source_path=path,
                 doc_type="import",
                 content_hash="",
             )
