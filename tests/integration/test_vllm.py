@@ -161,35 +161,6 @@ def test_streaming_yields_incremental_chunks(server: VLLMServer, vllm_settings: 
     assert HANGUL.search("".join(pieces))
 
 
-def test_stop_leaves_no_process_behind(server: VLLMServer) -> None:
-    # Runs last in this module (pytest keeps file order): stops the shared server itself;
-    # the fixture's own stop() afterwards is a no-op.
-    pgid = server.pgid
-    members = _group_members(pgid)
-    assert len(members) >= 2, "the API server and its engine core share one process group"
-    server.stop()
-    assert not group_alive(pgid)
-    assert not _group_members(pgid)
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(f"{server.base_url}/models", timeout=2)
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) pids whose process group is ``pgid``, read from /proc."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        state, pgrp = fields[0], int(fields[3])
-        if pgrp == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
-
-
 PROSE_PLAN = """폐기물 수거차량 AI 경로 최적화 추진계획
 
 1. 추진 배경
@@ -235,3 +206,32 @@ def test_registry_extracts_a_prose_only_card_with_the_real_llm(
         assert fv.source is not None and fv.source.char_start is not None, field
         assert 0 <= fv.source.char_start < fv.source.char_end <= len(text)
         assert field not in ("budget_eok", "start_year", "end_year", "departments")
+
+
+def test_stop_leaves_no_process_behind(server: VLLMServer) -> None:
+    # Runs last in this module (pytest keeps file order): stops the shared server itself;
+    # the fixture's own stop() afterwards is a no-op.
+    pgid = server.pgid
+    members = _group_members(pgid)
+    assert len(members) >= 2, "the API server and its engine core share one process group"
+    server.stop()
+    assert not group_alive(pgid)
+    assert not _group_members(pgid)
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{server.base_url}/models", timeout=2)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) pids whose process group is ``pgid``, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, pgrp = fields[0], int(fields[3])
+        if pgrp == pgid and state != "Z":
+            members.append(int(entry.name))
+    return members
