@@ -142,3 +142,35 @@ def test_rationale_prompt_renders():
     text = load_prompt("link_rationale").render(**inputs)
     assert "선후" in text and PLATFORM.name in text and "적재" in text
     assert load_prompt("link_rationale").schema_["properties"]["rationale"]["maxLength"] == 200
+
+
+def test_llm_rationale_is_used_when_valid_and_the_rule_sentence_otherwise(monkeypatch, tmp_path):
+    """Orchestration of the lazy rationale with a fake model (the real one: integration)."""
+    import control_tower.llm.structured as structured
+    from control_tower.linker.rationale import write_rationale
+    from control_tower.llm.errors import LLMUnavailableError
+    from control_tower.settings import Settings
+
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    link = _find(link_cards(CARDS), PLATFORM, TRAFFIC)
+    seen = []
+
+    def fake_ok(settings_, schema, messages, **kw):
+        seen.append(messages[0][1])
+        return {"rationale": "  교통 분석 결과를 플랫폼에 적재하므로 플랫폼이 먼저입니다.  "}
+
+    monkeypatch.setattr(structured, "structured_output", fake_ok)
+    written = write_rationale(settings, link, PLATFORM, TRAFFIC)
+    assert written.rationale_method == "llm"
+    assert written.rationale == "교통 분석 결과를 플랫폼에 적재하므로 플랫폼이 먼저입니다."
+    assert PLATFORM.name in seen[0] and TRAFFIC.name in seen[0]  # computed inputs, not raw docs
+
+    def fake_down(*a, **kw):
+        raise LLMUnavailableError("LLM 서버에 연결할 수 없습니다", code="llm_unavailable")
+
+    monkeypatch.setattr(structured, "structured_output", fake_down)
+    fallback = write_rationale(settings, link, PLATFORM, TRAFFIC)
+    assert fallback.rationale_method == "rule" and fallback.rationale == link.rationale
+
+    monkeypatch.setattr(structured, "structured_output", lambda *a, **kw: {"rationale": "   "})
+    assert write_rationale(settings, link, PLATFORM, TRAFFIC).rationale_method == "rule"
