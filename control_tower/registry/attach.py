@@ -20,47 +20,19 @@ from dataclasses import dataclass
 
 from control_tower.domain import BlockKind, ParsedDocument
 from control_tower.registry.project_names import GENERIC_WORDS, core_key, squash, tokens
+from control_tower.registry.rules.doc import DocBlock, DocView
 from control_tower.registry.types import Passage, ProjectCard, SourceRef
 
 MIN_CORE = 5
 LONG_WORD = 5
 MAX_PASSAGES_PER_DOC = 2
 PASSAGE_CHARS = 400
-SEPARATOR = "\n\n"  # ingest.chunking.full_text joins blocks with this
 
 
 @dataclass(frozen=True)
 class DocumentText:
     base: SourceRef
     parsed: ParsedDocument
-
-
-@dataclass(frozen=True)
-class Located:
-    text: str
-    start: int
-    end: int
-    section: str | None
-    page: int | None
-
-
-def located_blocks(parsed: ParsedDocument) -> list[Located]:
-    """Every non-heading block with its offsets in the full text and its heading path."""
-    out: list[Located] = []
-    stack: list[tuple[int, str]] = []
-    pos = 0
-    for block in parsed.blocks:
-        start, end = pos, pos + len(block.text)
-        pos = end + len(SEPARATOR)
-        if block.kind == BlockKind.heading:
-            level = block.level or 1
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, " ".join(block.text.split())))
-            continue
-        section = " > ".join(t for _, t in stack) or None
-        out.append(Located(block.text, start, end, section, block.page))
-    return out
 
 
 def _keys(card: ProjectCard) -> list[str]:
@@ -110,7 +82,8 @@ def attach(cards: Sequence[ProjectCard], documents: Iterable[DocumentText]) -> N
         for card in cards
     ]
     for doc in documents:
-        blocks = [(b, squash(b.text)) for b in located_blocks(doc.parsed)]
+        view = DocView(doc.parsed, doc.base)
+        blocks = [(b, squash(b.text)) for b in view.blocks if b.kind != BlockKind.heading]
         for card, keys, own, dept_words in keyed:
             if doc.base.doc_id in own:
                 continue
@@ -119,18 +92,10 @@ def attach(cards: Sequence[ProjectCard], documents: Iterable[DocumentText]) -> N
                 if found >= MAX_PASSAGES_PER_DOC:
                     break
                 if _names_it(flat, keys, dept_words):
-                    card.passages.append(_passage(doc.base, block))
+                    card.passages.append(_passage(view, block))
                     found += 1
 
 
-def _passage(base: SourceRef, block: Located) -> Passage:
+def _passage(view: DocView, block: DocBlock) -> Passage:
     text = " ".join(block.text.split())[:PASSAGE_CHARS]
-    source = base.model_copy(
-        update={
-            "page": block.page,
-            "section": block.section,
-            "char_start": block.start,
-            "char_end": block.end,
-        }
-    )
-    return Passage(text=text, source=source, kind="mention")
+    return Passage(text=text, source=view.ref(block, block.start, block.end), kind="mention")
