@@ -16,16 +16,23 @@ from control_tower.settings import Settings
 NO_VECTORS = "임베딩 모델을 불러올 수 없어 용어·공유 요소만으로 연계를 분석했습니다: {detail}"
 
 
-def card_vectors(settings: Settings, cards: Sequence[ProjectCard]):  # noqa: ANN201
-    """(vectors or None, note or None)."""
+def card_vectors(settings: Settings, cards: Sequence[ProjectCard], *, embedder=None):  # noqa: ANN001, ANN201
+    """(vectors or None, note or None). ``embedder``: an already loaded one for small batches
+    (the web app's), instead of loading the model again."""
     from control_tower.models.errors import ModelError
-    from control_tower.registry.embed_pool import embed_passages
+    from control_tower.registry.embed_pool import PARALLEL_MIN, embed_passages
 
     if not cards:
         return None, None
     try:
         cache = VectorCache(settings.data_dir / "registry")
-        return cache.vectors(cards, lambda texts: embed_passages(settings, texts)), None
+
+        def embed(texts: list[str]):  # noqa: ANN202
+            if embedder is not None and len(texts) < PARALLEL_MIN:
+                return embedder.embed_documents(texts)
+            return embed_passages(settings, texts)
+
+        return cache.vectors(cards, embed), None
     except (ModelError, OSError, RuntimeError, ValueError) as exc:
         return None, NO_VECTORS.format(detail=str(exc)[:200])
 

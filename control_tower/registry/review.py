@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from control_tower.domain import Principal
-from control_tower.linker.pipeline import score_pair
+from control_tower.linker.pipeline import score_against
 from control_tower.linker.types import Link
 from control_tower.registry.resolve import Group, card_from_group
 from control_tower.registry.service import RegistryError
@@ -92,11 +92,14 @@ def proposal_card(settings: Settings, store, principal: Principal, path: Path, f
 
 
 def _cosines(
-    settings: Settings, proposal: ProjectCard, cards: list[ProjectCard]
+    settings: Settings,
+    proposal: ProjectCard,
+    cards: list[ProjectCard],
+    embedder=None,  # noqa: ANN001
 ) -> np.ndarray | None:
     from control_tower.registry.linking import card_vectors
 
-    vectors, _ = card_vectors(settings, [proposal, *cards])
+    vectors, _ = card_vectors(settings, [proposal, *cards], embedder=embedder)
     return None if vectors is None else vectors[1:] @ vectors[0]
 
 
@@ -159,21 +162,23 @@ def verdict_of(matches: list[ReviewMatch]) -> tuple[str, list[str]]:
 
 
 def review_file(
-    settings: Settings, store, principal: Principal, path: Path, *, filename: str | None = None
-) -> ReviewResult:  # noqa: ANN001
+    settings: Settings,
+    store,  # noqa: ANN001
+    principal: Principal,
+    path: Path,
+    *,
+    filename: str | None = None,
+    embedder=None,  # noqa: ANN001 - an already loaded Embedder (the web app's), else one is loaded
+) -> ReviewResult:
     from control_tower.registry.service import list_cards
     from control_tower.registry.views import card_json
 
     filename = filename or Path(path).name
     proposal = proposal_card(settings, store, principal, Path(path), filename)
     cards = list_cards(store, principal)
-    cosines = _cosines(settings, proposal, cards) if cards else None
-    matches: list[ReviewMatch] = []
-    for i, card in enumerate(cards):
-        cos = float(cosines[i]) if cosines is not None else None
-        link = score_pair(proposal, card, cos=cos)
-        if link is not None:
-            matches.append(_match(link, card))
+    cosines = _cosines(settings, proposal, cards, embedder) if cards else None
+    links = score_against(proposal, cards, cosines=cosines)
+    matches = [_match(lk, card) for lk, card in zip(links, cards, strict=True) if lk is not None]
     order = {"중복": 0, "선후": 1, "연계": 2}
     matches.sort(key=lambda m: (-m.score, order.get(m.type, 3)))
     matches = matches[:MAX_MATCHES]

@@ -212,6 +212,7 @@ async def review_proposal(
                 principal,
                 staged.path,
                 filename=staged.name,
+                embedder=services.index.embedder,  # the loaded model, not a second load
             )
         except RegistryError as exc:
             _raise(exc)

@@ -50,7 +50,14 @@ def _run(request: Request, principal: Principal, staged: Path, name: str) -> Rev
     try:
         target = folder / name
         shutil.move(staged, target)
-        return review_file(services.settings, services.store, principal, target, filename=name)
+        return review_file(
+            services.settings,
+            services.store,
+            principal,
+            target,
+            filename=name,
+            embedder=services.index.embedder,  # the loaded model, not a second load
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
