@@ -130,6 +130,8 @@ class OnnxEncoder:
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
+        if threads > 1:  # threads that spin-wait for a preempted partner stall on a shared CPU
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings about unused initializers are noise here
         try:

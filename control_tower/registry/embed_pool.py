@@ -1,24 +1,24 @@
-"""Embedding many card texts at once: one embedder process per core.
+"""Embedding many card texts at once: one embedder on every core.
 
-The embedder runs one ONNX thread (two contended threads are far slower on these machines,
-docs/BENCHMARKS.md), so a build of thousands of cards — 4,023 imported Seoul projects — used
-one core of two. Above ``PARALLEL_MIN`` texts the texts are split over processes, each with
-its own one-thread embedder; below it, the model is loaded once in this process.
+The search embedder runs one ONNX thread (it shares the CPU with vLLM, and contended
+spinning threads were far slower, docs/BENCHMARKS.md). A build of thousands of cards —
+4,023 imported Seoul projects — would then use one core of two. Above ``PARALLEL_MIN``
+texts the build loads its own embedder with one thread per core, spin-waiting off
+(``onnx_encoder``), so a busy partner core costs a wait, not a stall. One process, not a
+process per core: each process holds its own ~1 GB copy of the model, which put the
+Seoul build over 2 GB; the two are equally fast here (1,000 texts: 16 s vs 20 s).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 from control_tower.settings import Settings
 
 PARALLEL_MIN = 400
-MAX_WORKERS = 4
 
 
 def _cores() -> int:
@@ -28,24 +28,11 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _embed(args: tuple[Settings, list[str]]) -> np.ndarray:
+def embed_passages(settings: Settings, texts: Sequence[str]) -> np.ndarray:
+    """``Embedder.embed_documents(texts)``; all cores for large batches."""
     from control_tower.embeddings import Embedder
 
-    settings, texts = args
-    return Embedder(settings).embed_documents(texts)
-
-
-def embed_passages(settings: Settings, texts: Sequence[str]) -> np.ndarray:
-    """``Embedder.embed_documents(texts)``, over several processes for large batches."""
     texts = list(texts)
-    workers = min(MAX_WORKERS, _cores())
-    if len(texts) < PARALLEL_MIN or workers < 2:
-        return _embed((settings, texts))
-    parts = [texts[i::workers] for i in range(workers)]  # interleaved: similar lengths each
-    context = multiprocessing.get_context("spawn")  # no forked copies of loaded models/locks
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        done = list(pool.map(_embed, [(settings, p) for p in parts]))
-    out = np.empty((len(texts), done[0].shape[1]), dtype=np.float32)
-    for i, vectors in enumerate(done):
-        out[i::workers] = vectors
-    return out
+    if len(texts) >= PARALLEL_MIN and settings.embedding_threads == 0:
+        settings = settings.model_copy(update={"embedding_threads": _cores()})
+    return Embedder(settings).embed_documents(texts)

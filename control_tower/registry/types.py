@@ -165,5 +165,10 @@ class ProjectCard(BaseModel):
                 parts.append(str(self.value(key)))
         for key in ("technologies", "data", "beneficiaries", "partners"):
             parts.extend(str(v) for v in self.value(key, []) or [])
-        parts.extend(p.text for p in self.passages if p.kind == "body")
+        seen = set(" ".join(parts).replace(":", " ").split())
+        for p in self.passages:
+            words = set(p.text.replace(":", " ").split())
+            if p.kind == "body" and not words <= seen:  # skip restatements (import rows)
+                parts.append(p.text)
+                seen |= words
         return "\n".join(p for p in parts if p)
