@@ -80,7 +80,7 @@ def _prefixes_for(location: Path | str) -> tuple[str, str]:
     return "", ""
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -96,7 +96,7 @@ def embedding_threads(settings: Settings) -> int:
     """
     if settings.embedding_threads > 0:
         return settings.embedding_threads
-    return max(1, _usable_cores() // 2)
+    return max(1, usable_cores() // 2)
 
 
 def choose_engine(settings: Settings, location: Path | str, *, device: str = "cpu") -> Engine:

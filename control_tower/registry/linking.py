@@ -20,7 +20,7 @@ def card_vectors(settings: Settings, cards: Sequence[ProjectCard], *, embedder=N
     """(vectors or None, note or None). ``embedder``: an already loaded one for small batches
     (the web app's), instead of loading the model again."""
     from control_tower.models.errors import ModelError
-    from control_tower.registry.embed_pool import PARALLEL_MIN, embed_passages
+    from control_tower.registry.batch_embed import ALL_CORES_MIN, embed_passages
 
     if not cards:
         return None, None
@@ -28,7 +28,7 @@ def card_vectors(settings: Settings, cards: Sequence[ProjectCard], *, embedder=N
         cache = VectorCache(settings.data_dir / "registry")
 
         def embed(texts: list[str]):  # noqa: ANN202
-            if embedder is not None and len(texts) < PARALLEL_MIN:
+            if embedder is not None and len(texts) < ALL_CORES_MIN:
                 return embedder.embed_documents(texts)
             return embed_passages(settings, texts)
 

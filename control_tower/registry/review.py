@@ -71,7 +71,7 @@ def parse_proposal(settings: Settings, path: Path):  # noqa: ANN201 - ParsedDocu
 
 
 def proposal_card(settings: Settings, store, principal: Principal, path: Path, filename: str):  # noqa: ANN001, ANN201
-    from control_tower.registry.build import _departments
+    from control_tower.registry.build import managed_departments
     from control_tower.registry.extract import extract_mentions
 
     parsed = parse_proposal(settings, path)
@@ -83,7 +83,7 @@ def proposal_card(settings: Settings, store, principal: Principal, path: Path, f
         department=principal.department or "미지정",
         doc_date=date.today(),
     )
-    result = extract_mentions(parsed, base, departments=_departments(store), llm=None)
+    result = extract_mentions(parsed, base, departments=managed_departments(store), llm=None)
     primaries = [m for m in result.mentions if m.role == "primary"]
     if not primaries:
         raise RegistryError(422, "no_project", NO_PROJECT)

@@ -18,7 +18,7 @@ from control_tower.registry.edits import (
     revert_edit,
 )
 from control_tower.registry.repo import RegistryRepo
-from control_tower.registry.types import ProjectCard
+from control_tower.registry.types import CARD_FIELDS, ProjectCard
 from control_tower.registry.visibility import Reader, card_view, visible_cards
 
 NOT_FOUND = "사업 카드를 찾을 수 없거나 볼 권한이 없습니다."
@@ -75,7 +75,8 @@ def edit_card(
         for field, value in set_values.items():
             coerce(field, value)
         for field in revert or []:
-            coerce(field, None)
+            if field not in CARD_FIELDS:
+                raise EditError("unknown_field", f"알 수 없는 항목입니다: {field}")
     except EditError as exc:
         raise RegistryError(422, exc.code, exc.message_ko) from None
     for field, value in set_values.items():

@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from control_tower.names import display_location
-from control_tower.registry.types import CARD_FIELDS, FieldValue, ProjectCard, SourceRef
+from control_tower.registry.types import (
+    CARD_FIELDS,
+    LIST_FIELDS,
+    FieldValue,
+    ProjectCard,
+    SourceRef,
+)
 
 PathFn = Callable[[SourceRef], str]
+# list fields whose shown value is the union of every source's list (names and departments
+# show the chosen source's list in ``fields``, the union at the top level)
+UNION_FIELDS = tuple(f for f in LIST_FIELDS if f not in ("aliases", "departments"))
 
 
 def raw_path(src: SourceRef) -> str:
@@ -50,13 +59,13 @@ def card_json(card: ProjectCard, path: PathFn = raw_path, *, detail: bool = Fals
         default = [] if key in ("aliases", "departments") else None
         out[key] = card.value(key, default)
     out["funding"] = out["funding"] or {}
-    for key in ("technologies", "data", "beneficiaries", "partners", "kpis", "laws"):
+    for key in UNION_FIELDS:
         out[key] = out[key] or []
     out["sources"] = [source_json(s, path, title=True) for s in card.sources()]
     fields = {}
     for key, values in card.fields.items():
         shown = value_json(values[0], path)
-        if key in ("technologies", "data", "beneficiaries", "partners", "kpis", "laws"):
+        if key in UNION_FIELDS:
             shown["value"] = card.value(key)
         if len(values) > 1:
             shown["alternatives"] = [value_json(v, path) for v in values[1:]]

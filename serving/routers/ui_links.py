@@ -85,12 +85,9 @@ def link_detail(
 
 
 def written_rationale(request: Request, lm: LinkMap, link: Link) -> Link:
-    """The link with its rationale sentence: the LLM one when the lead's cached service
-    (``control_tower.registry.rationales.rationale_for``) is there, else the rule sentence."""
-    try:
-        from control_tower.registry.rationales import rationale_for
-    except ImportError:  # hook: the cached LLM service is not in this build
-        return link
+    """The link with its rationale sentence: the cached LLM one, else the rule sentence."""
+    from control_tower.registry.rationales import rationale_for
+
     services = request.app.state.services
     return rationale_for(
         services.settings, services.store, link, lm.cards[link.a], lm.cards[link.b]
