@@ -1,0 +1,1 @@
+"""New AI project ideation: the use-case catalogue, department profiles and proposals."""

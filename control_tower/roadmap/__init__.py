@@ -1,0 +1,1 @@
+"""The mid-to-long-term AI roadmap: structure, checks, section drafting, versions, export."""
