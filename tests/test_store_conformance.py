@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from control_tower.audit import AuditEvent, AuditFilter, AuditLog
 from control_tower.domain import AccessLevel, DocumentMeta, Principal, Role
+from control_tower.ideation.repo import IdeaRepo  # registers idea_proposals on Base
 from control_tower.store import Store
 from control_tower.store.migrate import current_revision, head_revision, upgrade_database
 from control_tower.store.models import DepartmentRow, JobRow, SessionRow, UserRow
@@ -33,6 +34,7 @@ TABLES = {
     "registry_imports",
     "registry_links",
     "registry_rationales",
+    "idea_proposals",
     "alembic_version",
 }
 
@@ -247,3 +249,23 @@ def test_registry_tables_roundtrip(database_url):  # noqa: F811
     assert repo.rationale("k") == "데이터 플랫폼이 먼저 필요합니다."
     repo.save_cards([], remove=["p-1"])
     assert repo.cards() == [] and repo.source_sets() == {}
+
+
+def test_idea_proposals_roundtrip(database_url):  # noqa: F811
+    from control_tower.ideation.types import Proposal
+
+    store = Store(database_url)
+    repo = IdeaRepo(store)
+    p = Proposal(id="idea-1", title="AI 신호 최적화", departments=["교통정책과"],
+                 use_case="traffic-signal", problem="정체", approach="강화학습",
+                 technique="최적화", phase="단기", scores={"적합성": 4.2})  # fmt: skip
+    assert [x.status for x in repo.upsert([(p, ["d2", "d1"])])] == ["제안"]
+    assert repo.decide("idea-1", "채택", "ai_lead") and not repo.decide("nope", "채택", "x")
+    again = repo.upsert([(p.model_copy(update={"title": "AI 신호 최적화 2"}), ["d1"])])
+    assert again[0].status == "채택" and again[0].decided_by == "ai_lead"
+    stored, docs = repo.get("idea-1")
+    assert stored.title == "AI 신호 최적화 2" and docs == ["d1"]
+    assert stored.scores == {"적합성": 4.2}
+    assert repo.decided_at("idea-1").tzinfo is not None
+    assert [x.id for x, _ in repo.find(department="교통정책과", status="채택")] == ["idea-1"]
+    assert repo.find(status="보류") == []
