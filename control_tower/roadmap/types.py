@@ -13,8 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 PhaseName = Literal["단기", "중기", "장기"]
-SectionKey = Literal["background", "status", "vision", "initiatives", "phases", "budget",
-                     "governance", "appendix"]
+SectionKey = Literal[
+    "background", "status", "vision", "initiatives", "phases", "budget", "governance", "appendix"
+]
 # The outline Korean government plans use, in order, with the numerals they print.
 SECTION_TITLES: dict[str, str] = {
     "background": "Ⅰ. 추진 배경",

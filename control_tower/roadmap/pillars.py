@@ -1,0 +1,42 @@
+"""Strategic pillars and the initiatives under each.
+
+Pillars are the guidance's when given, else the defaults (공통 기반 · 시민 서비스 · 산업
+전환), plus the staff capability pillar, which always exists. An initiative goes to the pillar
+whose words it mentions most; a platform initiative always goes to the first pillar (the
+shared foundation); ties go to the earlier pillar, so the result is stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from control_tower.roadmap.defaults import load_defaults
+from control_tower.roadmap.types import Guidance, Initiative, Pillar
+
+
+def pillar_specs(guidance: Guidance) -> list[tuple[str, str, list[str]]]:
+    """(name, goal, words) of each initiative pillar."""
+    if guidance.pillars:
+        return [
+            (name, "", [w for w in name.replace("·", " ").split() if len(w) >= 2])
+            for name in guidance.pillars
+        ]
+    return [(p["name"], p["goal"], p["keywords"]) for p in load_defaults()["pillars"]]
+
+
+def assign_pillars(initiatives: Sequence[Initiative], guidance: Guidance) -> list[Pillar]:
+    specs = pillar_specs(guidance)
+    pillars = [Pillar(name=name, goal=goal) for name, goal, _ in specs]
+    for ini in initiatives:
+        text = " ".join([ini.title, ini.summary, *ini.technologies, *ini.departments])
+        hits = [sum(text.count(w) for w in words) for _, _, words in specs]
+        best = (
+            0
+            if ini.kind == "platform" and not guidance.pillars
+            else max(range(len(specs)), key=lambda k: (hits[k], -k))
+        )
+        ini.pillar = pillars[best].name
+        pillars[best].initiatives.append(ini.id)
+    cap = load_defaults()["capability_pillar"]
+    pillars.append(Pillar(name=cap["name"], goal=cap["goal"]))
+    return pillars
