@@ -9,7 +9,8 @@ Rules (the same for Markdown, DOCX and HWPX, so the formats cannot disagree):
   paragraph splits it into paragraphs; a single newline stays a line break.
 - A table is as wide as its header (or its longest row when the header is empty). Shorter
   rows are padded with empty cells; longer rows are truncated to the header's width, with a
-  warning in the log, because cells past the last column have no heading to sit under.
+  warning in the log, because cells past the last column have no heading to sit under. Cell
+  text is stripped of edge spaces (a pipe table cannot keep them).
   ``numeric`` indexes outside the table are ignored. A table with no columns keeps only its
   title.
 - A note is prefixed with "※ " (unless it already starts with "※").
@@ -80,11 +81,11 @@ def source_line(entry: SourceEntry) -> str:
 
 def fit_table(table: Table) -> Table:
     width = len(table.header) or max((len(r) for r in table.rows), default=0)
-    header = [clean(c) for c in table.header] or [""] * width
+    header = [clean(c).strip() for c in table.header] or [""] * width
     long_rows = sum(1 for r in table.rows if len(r) > width)
     if long_rows:
         log.warning("table %r: %d row(s) longer than the header truncated", table.title, long_rows)
-    rows = [[clean(c) for c in (r + [""] * width)[:width]] for r in table.rows]
+    rows = [[clean(c).strip() for c in (r + [""] * width)[:width]] for r in table.rows]
     numeric = sorted({i for i in table.numeric if 0 <= i < width})
     return Table(title=one_line(table.title), header=header, rows=rows, numeric=numeric)
 

@@ -52,6 +52,9 @@ class ReadBack(BaseModel):
     def tables(self) -> list[list[list[str]]]:
         return [i.cells for i in self.items if i.kind == "table"]
 
+    def heading_texts(self) -> list[str]:
+        return [i.text for i in self.items if i.kind == "heading"]
+
     def all_text(self) -> list[str]:
         return [i.text for i in self.items] + [c for t in self.tables for r in t for c in r]
 
