@@ -138,3 +138,17 @@ def test_cost_range_inverted(tmp_path):
     raw[4]["cost"] = {"min_eok": 9, "max_eok": 2}
     with pytest.raises(CatalogueError, match=r"항목 #4 .*'cost'"):
         load_catalogue(_write(tmp_path, json.dumps(raw, ensure_ascii=False)))
+
+
+def test_keywords_are_nouns_the_tokenizer_keeps(catalogue):
+    """Keywords are matched against department documents as Kiwi nouns (all of them present):
+    a keyword with no noun of two or more characters ("어가" → none, "어장" → "장") would
+    match nothing or nearly every document."""
+    from control_tower.index.korean_tokenizer import spans_batch
+
+    keywords = sorted({k for e in catalogue.entries for k in e.keywords})
+    nouns = [
+        {s.term for s in spans if s.tag in ("NNG", "NNP", "SL")} for spans in spans_batch(keywords)
+    ]
+    bad = [k for k, ns in zip(keywords, nouns, strict=True) if max(map(len, ns), default=0) < 2]
+    assert bad == []
