@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from control_tower.ideation.types import Proposal
 from control_tower.linker.types import Cluster, Link
 from control_tower.registry.types import ProjectCard
+from control_tower.registry.views import location_path
 from control_tower.roadmap.defaults import load_defaults
 from control_tower.roadmap.groups import Groups
 from control_tower.roadmap.types import Initiative, SourceLink
@@ -53,7 +54,7 @@ def card_source(card: ProjectCard) -> SourceLink:
         card=card.id,
         doc_id=src.doc_id,
         title=src.title or card.name,
-        path=src.path,
+        path=location_path(src),  # 부서/파일명, never the server's path
         page=src.page,
         section=src.section,
     )

@@ -104,7 +104,7 @@ def goal_kpis(pillar_initiatives: Sequence[Initiative], first: int, last: int) -
         ),
         Kpi(
             name="AI 과제 참여 부서 수",
-            baseline=f"{first}년 실적",
+            baseline=f"{first - 1}년 실적",
             baseline_year=first - 1,
             target=f"{len(depts)}개 부서",
             target_year=last,

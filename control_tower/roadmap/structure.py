@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from control_tower.ideation.types import Proposal
 from control_tower.linker.types import Cluster, Link
 from control_tower.registry.types import ProjectCard
+from control_tower.registry.views import location_path
 from control_tower.roadmap import budget as budgets
 from control_tower.roadmap.defaults import load_defaults
 from control_tower.roadmap.governance import find_risks, governance_for
@@ -120,15 +121,11 @@ def _attach_kpis(
             for fv in card.fields.get("kpis", []) if card else []:
                 src = card_source(card)
                 if fv.source is not None:
-                    src = src.model_copy(
-                        update={
-                            "doc_id": fv.source.doc_id,
-                            "title": fv.source.title,
-                            "path": fv.source.path,
-                            "page": fv.source.page,
-                            "section": fv.source.section,
-                        }
-                    )
+                    src = src.model_copy(update={
+                        "doc_id": fv.source.doc_id, "title": fv.source.title,
+                        "path": location_path(fv.source), "page": fv.source.page,
+                        "section": fv.source.section,
+                    })  # fmt: skip
                 texts += [(str(v), src) for v in fv.value or []]
         for src in ini.sources:
             if src.proposal and src.proposal in proposals:
