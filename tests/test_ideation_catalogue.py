@@ -152,3 +152,14 @@ def test_keywords_are_nouns_the_tokenizer_keeps(catalogue):
     ]
     bad = [k for k, ns in zip(keywords, nouns, strict=True) if max(map(len, ns), default=0) < 2]
     assert bad == []
+
+
+def test_kpi_change_agrees_with_direction(catalogue):
+    contrary = {"증가": ("감소", "단축"), "감소": ("증가", "향상")}
+    wrong = [
+        (e.id, k.name)
+        for e in catalogue.entries
+        for k in e.kpis
+        if any(w in k.typical_change for w in contrary[k.direction])
+    ]
+    assert wrong == []
