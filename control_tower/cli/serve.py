@@ -50,6 +50,12 @@ def _background_start(
             console.print(f"[green]LLM 서버 준비 완료[/]: {settings.llm_base_url}")
         startup.phase = "ready"
         startup.message = ""
+        if demo:  # the first start's roadmap draft, as a job the workspace shows
+            from control_tower.demo.roadmap import ensure_demo_roadmap
+
+            use_llm = llm_server is not None or settings.llm_is_external
+            if job_id := ensure_demo_roadmap(services, use_llm=use_llm):
+                console.print(f"[green]데모 로드맵 초안 작성 시작[/] (작업 {job_id})")
     except Exception as exc:  # shown on /readyz and the console; the app keeps serving
         startup.phase = "failed"
         startup.message = f"시작 준비 중 오류: {exc}"
