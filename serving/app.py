@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
         auth_api,
         documents,
         health,
+        ideas_api,
         jobs,
         registry_api,
         search,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(registry_api.router)
+    app.include_router(ideas_api.router)
     app.include_router(jobs.router)
     app.include_router(ui.router)
     from serving.routers import admin as admin_routes  # admin, audit log, AI 활용 현황

@@ -7,6 +7,7 @@ import typer
 from control_tower.cli import (
     db,
     doctor,
+    ideas,
     ingest,
     jobs,
     links,
@@ -35,6 +36,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.departments_app, name="departments")
 app.add_typer(registry.app, name="registry")
+app.add_typer(ideas.app, name="ideas")
 app.command("ingest")(ingest.ingest)
 app.command("search")(search.search)
 app.command("links")(links.links)
