@@ -44,7 +44,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(label="사업 등록부", url="/registry", roles=_HEADS, testid="registry"),
     NavItem(label="연계 지도", url="/links", roles=_HEADS, testid="links"),
     NavItem(label="사전 검토", url="/review", testid="review"),
-    NavItem(label="로드맵", url="/roadmap", roles=_AI, testid="roadmap"),
+    NavItem(label="AI 사업 발굴", url="/ideas", roles=_HEADS, testid="ideas"),
+    NavItem(label="AI 로드맵", url="/roadmap", roles=_HEADS, testid="roadmap"),
     NavItem(label="관리", url="/admin", roles=_ADMIN, group="admin", testid="admin"),
     NavItem(label="감사 로그", url="/admin/audit", roles=_ADMIN, group="admin", testid="audit"),
 )
