@@ -117,6 +117,15 @@ def test_retry_that_fixes_the_number_is_accepted(structure, llm_settings):
         {"paragraphs": "문단이 아닌 문자열"},
         {"paragraphs": ["가나다라 " * 30]},  # a loop
         {"paragraphs": ["This section describes the budget in English only, no Korean."]},
+        # what the tiny model did on the real server: the instruction, a fact line, a title
+        {"paragraphs": ["연도별 소요 예산의 규모와 흐름, 부서별 배분을 설명하세요."]},
+        {"paragraphs": ["총 사업비: 80억원(단위 억원)", "연도별 예산 한도: 30억원"]},
+        {"paragraphs": ["첫째 문단입니다. 총 사업비는 80억원입니다."]},
+        {
+            "paragraphs": [
+                "연도별 소요 예산의 규모와 흐름, 부서별 배분, 연도별 한도와 조정 사항입니다."
+            ]
+        },
     ],
 )
 def test_schema_echo_and_garbage_fall_back_to_template(structure, llm_settings, reply):
@@ -238,6 +247,13 @@ def test_validation_problems_are_korean_and_specific(structure):
     assert any("한자" in p for p in validate_prose(mixed, facts))
     loop = "예산을 편성하고 집행하며 점검하고 보완하는 과정을 거칩니다. " * 3
     assert any("반복" in p or "두 번" in p for p in validate_prose(loop, facts))
+
+
+def test_fact_sheet_copied_verbatim_is_rejected(structure):
+    facts = section_facts(structure, "initiatives")
+    line = facts.lines[3].removeprefix("- ").split(" [")[0]
+    assert len(line) > 60
+    assert any("그대로 옮겼습니다" in p for p in validate_prose(line + "라고 합니다.", facts))
 
 
 def test_templates_use_only_fact_numbers_and_markers(structure):

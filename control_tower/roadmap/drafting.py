@@ -22,6 +22,7 @@ from control_tower.roadmap.section_writer import (
     StructuredSectionWriter,
     reply_text,
     retry_messages,
+    section_instruction,
     section_messages,
     section_schema,
 )
@@ -62,7 +63,7 @@ def _llm_section(structure: RoadmapStructure, key: str, writer: SectionWriter) -
             if text is None:
                 problems = ["답변에 문단 목록(paragraphs)이 없습니다."]
             else:
-                problems = validate_prose(text, facts)
+                problems = validate_prose(text, facts, avoid=section_instruction(key))
         except DOWN:
             raise
         except LLMError as exc:

@@ -50,8 +50,12 @@ def section_schema() -> dict[str, Any]:
     return schema
 
 
+def section_instruction(key: str) -> str:
+    return load_prompt(f"roadmap_section_{key}").template
+
+
 def section_messages(facts: SectionFacts) -> Messages:
-    instruction = load_prompt(f"roadmap_section_{facts.key}").template
+    instruction = section_instruction(facts.key)
     cites = ", ".join(f"[{n}]" for n in facts.citations) or "없음(번호를 붙이지 마세요)"
     prompt = load_prompt("roadmap_section").render(
         title=facts.title, instruction=instruction, facts=facts.text, citations=cites

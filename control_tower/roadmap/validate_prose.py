@@ -22,6 +22,10 @@ NUMBER = re.compile(r"(?<![\d.,])\d(?:[\d,]*\d)?(?:\.\d+)?")
 FOREIGN = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uf900-\ufaff]")  # kana, CJK ideographs
 SCHEMA_WORDS = re.compile(r"paragraphs|maxLength|minItems|maxItems|\"type\"|[{}]")
 CHAR_LOOP = re.compile(r"(.{3,30}?)\1{2,}", re.S)
+SENTENCE_END = re.compile(r"다\s*(?:\[[\d,\s]+\]\s*)*[.。]?\s*(?:\[[\d,\s]+\]\s*)*$")
+IMPERATIVE = re.compile(r"(?:하|쓰|마|주|으)세요|하십시오|문단입니다|첫째 문단|둘째 문단")
+COPY_CHARS = 60  # a run this long taken verbatim from the fact sheet is an echo, not prose
+COPY_INSTRUCTION_CHARS = 20  # the section's instruction is never prose material
 
 
 def normalize_number(token: str) -> str:
@@ -64,8 +68,29 @@ def _loop_problems(text: str) -> list[str]:
     return out
 
 
-def validate_prose(text: str, facts: SectionFacts) -> list[str]:
-    """Korean problems with ``text`` as the prose of ``facts.key``; empty when it is fine."""
+def _copies(text: str, source: str, size: int) -> bool:
+    windows = {source[i : i + size] for i in range(len(source) - size + 1)}
+    return any(text[i : i + size] in windows for i in range(len(text) - size + 1))
+
+
+def _echo_problems(body: str, facts: SectionFacts, avoid: str) -> list[str]:
+    out = []
+    paras = [p.strip() for p in body.split("\n\n") if p.strip()]
+    if IMPERATIVE.search(body):
+        out.append("문안 대신 작성 지시문을 옮겼습니다.")
+    if any(not SENTENCE_END.search(p) for p in paras):
+        out.append("문단이 완결된 문장(~다.)으로 끝나지 않습니다(목록이나 제목을 옮긴 듯합니다).")
+    text = strip_markers(body)
+    if _copies(text, strip_markers(facts.text), COPY_CHARS):
+        out.append(f"사실 자료를 {COPY_CHARS}자 넘게 그대로 옮겼습니다.")
+    if avoid and _copies(text, avoid, COPY_INSTRUCTION_CHARS):
+        out.append("작성 지시문을 문안에 그대로 옮겼습니다.")
+    return out
+
+
+def validate_prose(text: str, facts: SectionFacts, *, avoid: str = "") -> list[str]:
+    """Korean problems with ``text`` as the prose of ``facts.key``; empty when it is fine.
+    ``avoid`` is text the prose must not copy (the section's instruction)."""
     body = text.strip()
     if not body:
         return ["문안이 비어 있습니다."]
@@ -92,4 +117,4 @@ def validate_prose(text: str, facts: SectionFacts) -> list[str]:
         ok = ", ".join(f"[{n}]" for n in sorted(allowed)) or "없음"
         bad = ", ".join(f"[{n}]" for n in wrong)
         problems.append(f"이 절에서 쓸 수 없는 출처 번호입니다: {bad} (허용: {ok})")
-    return problems + _loop_problems(body)
+    return problems + _echo_problems(body, facts, avoid) + _loop_problems(body)
