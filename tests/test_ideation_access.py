@@ -15,18 +15,18 @@ from tests.ideation_fixtures import DEPT, doc_text, ideas_world, traffic  # noqa
 
 DEMO_PASSWORDS = {"traffic_staff": "demo-staff-2026", "traffic_head": "demo-head-2026",
                   "ai_lead": "demo-ai-2026", "welfare_staff": "demo-staff-2026"}  # fmt: skip
-# (department, hidden document key in its title, who may not read it, who may)
+# (department, hidden document's title, who may not read it, who may)
 HIDDEN = [
-    ("총무과", "hr-performance-review", "ai_lead", "general_head"),
-    ("재난안전과", "disaster-drill-report", "ai_lead", "disaster_staff"),
+    ("총무과", "2025년 상반기 근무성적평정 결과 보고", "ai_lead", "general_head"),  # restricted
+    ("재난안전과", "2025년 재난대응 안전한국훈련 결과보고", "ai_lead", "disaster_staff"),  # dept
 ]
 
 
-def _doc_id(store, key: str) -> str:  # noqa: ANN001
+def _doc_id(store, title: str) -> str:  # noqa: ANN001
     for rec in store.list_documents():
-        if key in rec.source_path:
+        if rec.title == title:
             return rec.doc_id
-    raise AssertionError(f"demo document {key} not found")
+    raise AssertionError(f"demo document {title} not found")
 
 
 def _secret_lines(settings, store, doc_id: str, readable: list[str]) -> list[str]:  # noqa: ANN001

@@ -18,7 +18,9 @@ from control_tower.linker.components import load_lexicon
 from control_tower.registry.project_names import name_similarity
 from control_tower.registry.types import ProjectCard
 
-MIN_FIT, MIN_HITS, COVER_SHARE = 0.3, 2, 0.5
+MIN_FIT, MIN_HITS, COVER_SHARE = 0.55, 2, 0.5
+# outside the department's main domains (affinity below this) an entry needs more keywords
+CORE_AFFINITY, OFF_DOMAIN_HITS = 0.5, 5
 # technique class → technology terms (registry lexicon) and words that show it in a text
 TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
     "컴퓨터비전": ("영상분석", "컴퓨터비전", "객체인식", "CCTV", "드론", "영상 분석", "영상인식"),
@@ -126,7 +128,8 @@ def find_gaps(corpus: Corpus, profile: DepartmentProfile, catalogue: list[UseCas
         hits = {k: v for k, v in hits.items() if v}
         affinity = profile.domains.get(uc.domain, 0.0)
         fit = 0.5 * affinity + 0.5 * min(1.0, len(hits) / 4)
-        if fit < MIN_FIT or len(hits) < MIN_HITS or covered_by(uc, own, own_terms):
+        need = MIN_HITS if affinity >= CORE_AFFINITY else OFF_DOMAIN_HITS
+        if fit < MIN_FIT or len(hits) < need or covered_by(uc, own, own_terms):
             continue
         gap = Gap(uc, round(fit, 4), hits)
         gap.data = data_needs(uc, corpus, lines, profile.department)

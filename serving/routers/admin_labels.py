@@ -30,6 +30,8 @@ EVENT_LABELS: dict[str, str] = {
     "registry_edit": "사업 카드 수정",
     "registry_build": "레지스트리 다시 만들기",
     "review": "사업 중복 검토",
+    "ideas": "신규 AI 사업 제안 조회",
+    "idea_decision": "신규 AI 사업 제안 채택·보류",
     "roadmap_draft": "로드맵 초안 작성",
     "roadmap_edit": "로드맵 초안 수정",
     "roadmap_export": "로드맵 내보내기",
