@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
         ideas_api,
         jobs,
         registry_api,
+        roadmaps_api,
         search,
         ui,
         ui_documents,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(documents.router)
     app.include_router(registry_api.router)
     app.include_router(ideas_api.router)
+    app.include_router(roadmaps_api.router)
     app.include_router(jobs.router)
     app.include_router(ui.router)
     from serving.routers import admin as admin_routes  # admin, audit log, AI 활용 현황

@@ -15,6 +15,7 @@ from control_tower.cli import (
     models,
     registry,
     review,
+    roadmap,
     search,
     serve,
     users,
@@ -37,6 +38,7 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(users.departments_app, name="departments")
 app.add_typer(registry.app, name="registry")
 app.add_typer(ideas.app, name="ideas")
+app.add_typer(roadmap.app, name="roadmap")
 app.command("ingest")(ingest.ingest)
 app.command("search")(search.search)
 app.command("links")(links.links)
