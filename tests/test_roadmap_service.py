@@ -261,3 +261,21 @@ def test_api_drafts_as_a_job_and_serves_exports_to_readers_only(demo_copy):
         assert client.get(f"/api/v1/roadmaps/{draft_id}", headers=h).status_code == 404
         assert client.get(f"/api/v1/roadmaps/{draft_id}/export", headers=h).status_code == 404
         assert client.get("/api/v1/roadmaps", headers=h).json() == {"drafts": []}
+
+
+def test_demo_first_start_accepts_ideas_and_drafts_once(demo_copy):
+    from control_tower.demo.roadmap import ensure_demo_roadmap
+    from serving.app import create_app
+
+    app = create_app(demo_copy)
+    with TestClient(app, follow_redirects=False) as client:
+        job_id = ensure_demo_roadmap(app.state.services, use_llm=False)
+        assert job_id
+        h = auth_headers(login(client, "ai_lead", DEMO["ai_lead"]))
+        job = wait_job(client, job_id, h, timeout=300)
+        assert job["state"] == "succeeded" and not job["result"]["failed_checks"], job
+        got = client.get(f"/api/v1/roadmaps/{job['result']['draft_id']}", headers=h).json()
+        proposals = [i for i in got["initiatives"] if i["kind"] == "proposal"]
+        assert proposals and {i["phase"] for i in proposals} & {"중기", "장기"}
+        assert all(i["sources"][0]["proposal"] for i in proposals)
+        assert ensure_demo_roadmap(app.state.services, use_llm=False) is None  # only once
