@@ -9,6 +9,7 @@ the proposal's 필요 데이터 read them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from control_tower.ideation.corpus import Corpus, DocLine
@@ -18,9 +19,10 @@ from control_tower.linker.components import load_lexicon
 from control_tower.registry.project_names import name_similarity
 from control_tower.registry.types import ProjectCard
 
-MIN_FIT, MIN_HITS, COVER_SHARE = 0.55, 2, 0.5
-# outside the department's main domains (affinity below this) an entry needs more keywords
-CORE_AFFINITY, OFF_DOMAIN_HITS = 0.5, 5
+MIN_FIT, COVER_SHARE = 0.55, 0.5
+# keyword evidence (see keyword_weight) an entry needs: in one of the department's main
+# domains (affinity at least CORE_AFFINITY), and outside them
+CORE_AFFINITY, CORE_EVIDENCE, OFF_DOMAIN_EVIDENCE, FULL_EVIDENCE = 0.5, 1.2, 2.0, 2.5
 # technique class → technology terms (registry lexicon) and words that show it in a text
 TECHNIQUE_WORDS: dict[str, tuple[str, ...]] = {
     "컴퓨터비전": ("영상분석", "컴퓨터비전", "객체인식", "CCTV", "드론", "영상 분석", "영상인식"),
@@ -40,6 +42,7 @@ class Gap:
     use_case: UseCase
     fit: float
     hits: dict[str, list[DocLine]]  # keyword → the department's lines that use it
+    evidence: float = 0.0  # sum of the matched keywords' weights
     data: list[DataNeed] = field(default_factory=list)
     platforms: dict[str, list[str]] = field(default_factory=dict)  # platform → provider cards
     docs: set[str] = field(default_factory=set)  # every document a number or reason used
@@ -115,6 +118,28 @@ def platform_providers(uc: UseCase, cards: list[ProjectCard]) -> dict[str, list[
     return out
 
 
+def keyword_weight(corpus: Corpus, keyword: str) -> float:
+    """0..1: how specific a keyword is to few departments. A word every department's documents
+    use (신청, 안내, 검토) says nothing about fit; one only this department uses says a lot —
+    log((D + 1) / df) / log(D + 1) over the departments whose documents have the keyword."""
+    vocab = corpus.cache.get("vocab")
+    if vocab is None:
+        vocab = {
+            d: (
+                frozenset().union(*(ln.terms for ln in lines)),
+                "\n".join(ln.squashed for ln in lines),
+            )
+            for d, lines in corpus.lines.items()
+        }
+        corpus.cache["vocab"] = vocab
+    weights = corpus.cache.setdefault("weights", {})
+    if keyword not in weights:
+        n = len(vocab)
+        df = sum(matches_keyword(keyword, terms, sq) for terms, sq in vocab.values())
+        weights[keyword] = math.log((n + 1) / max(1, df)) / math.log(n + 1) if n else 1.0
+    return weights[keyword]
+
+
 def find_gaps(corpus: Corpus, profile: DepartmentProfile, catalogue: list[UseCase]) -> list[Gap]:
     lines = corpus.lines.get(profile.department, [])
     own = corpus.cards_of(profile.department)
@@ -127,11 +152,12 @@ def find_gaps(corpus: Corpus, profile: DepartmentProfile, catalogue: list[UseCas
         }
         hits = {k: v for k, v in hits.items() if v}
         affinity = profile.domains.get(uc.domain, 0.0)
-        fit = 0.5 * affinity + 0.5 * min(1.0, len(hits) / 4)
-        need = MIN_HITS if affinity >= CORE_AFFINITY else OFF_DOMAIN_HITS
-        if fit < MIN_FIT or len(hits) < need or covered_by(uc, own, own_terms):
+        evidence = round(sum(keyword_weight(corpus, k) for k in hits), 3)
+        fit = 0.5 * affinity + 0.5 * min(1.0, evidence / FULL_EVIDENCE)
+        need = CORE_EVIDENCE if affinity >= CORE_AFFINITY else OFF_DOMAIN_EVIDENCE
+        if fit < MIN_FIT or evidence < need or covered_by(uc, own, own_terms):
             continue
-        gap = Gap(uc, round(fit, 4), hits)
+        gap = Gap(uc, round(fit, 4), hits, evidence)
         gap.data = data_needs(uc, corpus, lines, profile.department)
         gap.platforms = platform_providers(uc, corpus.cards)
         gaps.append(gap)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 
 from control_tower.ideation.corpus import Corpus
-from control_tower.ideation.gaps import Gap
+from control_tower.ideation.gaps import FULL_EVIDENCE, Gap
 from control_tower.ideation.terms import matches_keyword
 from control_tower.ideation.types import DepartmentProfile
 from control_tower.linker.components import load_lexicon
@@ -37,12 +37,13 @@ def fit_score(gap: Gap, profile: DepartmentProfile) -> tuple[float, list[str]]:
     uc = gap.use_case
     aff = profile.domains.get(uc.domain, 0.0)
     docs = sorted({ln.citation.title for lines in gap.hits.values() for ln in lines})
-    x = 0.5 * aff + 0.5 * min(1.0, len(gap.hits) / 4)
+    x = 0.5 * aff + 0.5 * min(1.0, gap.evidence / FULL_EVIDENCE)
     return _scale(x), [
         f"'{uc.domain}' 분야 적합도 {aff:.2f} (부서 문서에서 분야 키워드가 가장 많이 쓰인 "
         "분야를 1로 본 값)",
         f"문제 키워드 {len(gap.hits)}/{len(uc.keywords)}개({_names(list(gap.hits), 4)})가 "
-        f"부서 문서 {len(docs)}건에 나옵니다 (예: 「{docs[0]}」)."
+        f"부서 문서 {len(docs)}건에 나옵니다 (예: 「{docs[0]}」; 다른 부서가 덜 쓰는 키워드일수록 "
+        f"가중: 근거 점수 {gap.evidence:.2f}/{FULL_EVIDENCE})."
         if docs
         else "부서 문서에서 문제 키워드를 찾지 못했습니다.",
     ]
