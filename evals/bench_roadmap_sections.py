@@ -54,14 +54,22 @@ def load_structure(path: Path | None) -> RoadmapStructure:
     return RoadmapStructure.model_validate(data.get("structure", data))
 
 
-def run(structure: RoadmapStructure, concurrency: int, max_tokens: int) -> dict[str, Any]:
+def _done(finished: dict[str, float], begin: float, done: int, total: int, section) -> None:
+    finished.setdefault(section.key, time.monotonic())
+    print(f"  [{done}/{total}] {section.key} {section.method} "
+          f"at {finished[section.key] - begin:.1f} s", flush=True)  # fmt: skip
+
+
+def run(
+    structure: RoadmapStructure, concurrency: int, max_tokens: int, keys: list[str] | None = None
+) -> dict[str, Any]:
     settings = get_settings()
     writer = TimedWriter(StructuredSectionWriter(settings, max_tokens=max_tokens))
     finished: dict[str, float] = {}
     begin = time.monotonic()
     sections = draft_sections(
-        settings, structure, writer=writer, concurrency=concurrency,
-        progress=lambda done, total, s: finished.setdefault(s.key, time.monotonic()),
+        settings, structure, keys, writer=writer, concurrency=concurrency,
+        progress=lambda done, total, s: _done(finished, begin, done, total, s),
     )  # fmt: skip
     total = time.monotonic() - begin
     rows = []
@@ -79,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", default="1,4", help="comma-separated levels (default 1,4)")
     ap.add_argument("--structure", type=Path, help="a RoadmapStructure (or version) JSON file")
     ap.add_argument("--max-tokens", type=int, default=400)
+    ap.add_argument("--sections", help="comma-separated section keys (default: all)")
     ap.add_argument("--out", type=Path, help="write the results (with texts) as JSON")
     ap.add_argument("--show-text", action="store_true", help="print each section's text")
     args = ap.parse_args(argv)
@@ -87,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"profile={settings.llm_profile} url={settings.llm_base_url} "
           f"initiatives={len(structure.initiatives)} max_tokens={args.max_tokens}")  # fmt: skip
     for level in [int(x) for x in args.concurrency.split(",") if x.strip()]:
-        res = run(structure, level, args.max_tokens)
+        keys = [k.strip() for k in args.sections.split(",")] if args.sections else None
+        res = run(structure, level, args.max_tokens, keys)
         results.append(res)
         print(f"\n== concurrency {level}: total {res['total_s']:.1f} s")
         for r in res["sections"]:
