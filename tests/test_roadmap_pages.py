@@ -252,10 +252,35 @@ def test_section_edit_regenerate_structure_edit_diff_and_restore(world):
         {"phase": target, f"budget_{YEARS[0]}": "많음"},
     )
     assert bad.status_code == 422 and f"{YEARS[0]}년 예산" in bad.text
+    # a budget line, sent as the browser sends the form (every year's box)
+    from control_tower.roadmap.service import get_version
+
+    ai = world["store"].get_user("ai_lead")
+    before = get_version(world["store"], ai, v.draft_id)
+    moved = before.structure.initiative(ini.id)
+    year = min(moved.budget_by_year)
+    boxes = {
+        f"budget_{y}": str(moved.budget_by_year.get(y, "")) for y in range(YEARS[0], YEARS[1] + 1)
+    }
+    boxes[f"budget_{year}"] = f"{moved.budget_by_year[year] + 1.5:.2f}"
+    r = _post(world, "ai_lead", _url(world, f"/initiatives/{ini.id}"), {"phase": target, **boxes})
+    assert r.status_code == 303 and "structure" in r.headers["location"]
+    after = get_version(world["store"], ai, v.draft_id)
+    assert after.version == before.version + 1
+    assert abs(after.structure.budget.total_eok - before.structure.budget.total_eok - 1.5) < 0.011
+    changed = after.structure.initiative(ini.id).budget_by_year
+    assert {y: x for y, x in changed.items() if y != year} == {
+        y: x for y, x in moved.budget_by_year.items() if y != year
+    }
+    page = c.get(r.headers["location"].split("#")[0]).text  # the edited one shown open
+    assert re.search(
+        rf'id="initiative-{ini.id}"[^>]*>\s*<details class="initiative-box" open', page
+    )
+
     same = _post(world, "ai_lead", _url(world, f"/initiatives/{ini.id}"), {"phase": target})
     assert same.status_code == 422 and "바뀐 값이 없습니다" in same.text
 
-    diff = c.get(_url(world, f"/diff?a={start}&b={start + 3}"))
+    diff = c.get(_url(world, f"/diff?a={start}&b={start + 4}"))
     assert diff.status_code == 200
     assert 'data-testid="diff-section"' in diff.text and "직접 쓴 추진 배경입니다." in diff.text
     assert 'data-testid="diff-initiative"' in diff.text and ini.title in diff.text
@@ -263,7 +288,7 @@ def test_section_edit_regenerate_structure_edit_diff_and_restore(world):
     old = c.get(_url(world, f"?version={start}")).text
     assert 'data-testid="roadmap-old-version"' in old and 'data-testid="regenerate-form"' not in old
     r = _post(world, "ai_lead", _url(world, "/restore"), {"version": str(start)})
-    assert r.status_code == 303 and _current(world) == start + 4
+    assert r.status_code == 303 and _current(world) == start + 5
     page = c.get(_url(world)).text
     assert f"{start}판 복원" in page and "직접 쓴 추진 배경입니다." not in page
     missing = c.get(_url(world, "?version=999"))

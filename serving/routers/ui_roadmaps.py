@@ -67,7 +67,16 @@ def roadmap_index(
     job: str = Query("", max_length=100),
     principal: Principal = Depends(page_roles(*READERS)),
 ) -> Response:
-    return _index(request, principal, job=job)
+    return _index(request, principal, job=job or _running(request, principal))
+
+
+def _running(request: Request, principal: Principal) -> str:
+    """The caller's own draft job still queued or running (the demo's first-start draft, one
+    started in another tab), so the list shows its progress without ``?job=``."""
+    if not may_draft(principal):
+        return ""
+    jobs = request.app.state.services.jobs.list(principal.username, kinds=[KIND], limit=5)
+    return next((j.job_id for j in jobs if j.state in ("queued", "running")), "")
 
 
 @router.post("/roadmap/draft")

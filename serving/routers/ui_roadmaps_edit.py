@@ -105,7 +105,8 @@ async def edit_initiative(
         changes = initiative_changes(ini, base.structure.guidance.years, form)
         return edit_structure(store, principal, draft_id, changes)
 
-    return _apply(request, principal, draft_id, run, "structure", f"initiative-{initiative_id}",
+    return _apply(request, principal, draft_id, run, f"structure:{initiative_id}",
+        f"initiative-{initiative_id}",
                   structure=True)  # fmt: skip
 
 

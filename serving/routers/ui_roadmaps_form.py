@@ -94,14 +94,16 @@ def _why(err: dict) -> str:
 
 def initiative_changes(ini: Initiative, years: list[int], form: dict) -> dict:
     """Only what the user changed: the phase (the engine moves the years and spreads the
-    budget) or budget lines (an emptied box removes the line)."""
+    budget) or budget lines (an emptied box removes the line; a box not sent is unchanged)."""
     changes: dict = {"initiative": ini.id}
     phase = (form.get("phase") or "").strip()
     if phase and phase != ini.phase:
         changes["phase"] = phase
     lines = {}
     for year in years:
-        typed = amount(form.get(f"budget_{year}") or "", f"{year}년 예산")
+        if f"budget_{year}" not in form:  # not sent: unchanged (an emptied box is sent as "")
+            continue
+        typed = amount(form[f"budget_{year}"], f"{year}년 예산")
         old = ini.budget_by_year.get(year)
         new = typed or 0.0
         if round(new, 2) != round(old or 0.0, 2):

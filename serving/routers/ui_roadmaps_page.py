@@ -67,5 +67,6 @@ def show(
         "history": history,
         "error": error,
         "saved": saved_text(saved, v),
+        "open_initiative": saved.partition(":")[2] if saved.startswith("structure:") else "",
     }
     return render(request, "roadmaps/workspace.html", principal, ctx, status_code=status)

@@ -35,7 +35,10 @@
         await streamEvents(`/api/v1/jobs/${encodeURIComponent(jobId)}/events`, (event, data) => {
           const job = JSON.parse(data);
           if (job.progress_total) bar.value = Math.round((100 * job.progress_done) / job.progress_total);
-          if (job.message) announce(status, `진행 중: ${job.message}`);
+          if (job.message) {
+            announce(status, `진행 중: ${job.message}`);
+            box.dataset.steps = String(Number(box.dataset.steps || 0) + 1); // seen, for tests
+          }
           if (FINAL.has(event)) final = job;
         });
       } catch (e) {
@@ -71,7 +74,17 @@
     });
   }
 
+  // A link to an initiative (#initiative-…: a dependency, a check item) opens its details.
+  function openTarget() {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    const details = target && target.classList.contains("initiative") && $("details", target);
+    if (details) details.open = true;
+  }
+
   function init() {
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
     const box = $("#roadmap-job-box");
     if (box && box.dataset.job) follow(box);
     busyForms();
