@@ -12,31 +12,13 @@ from rich.markup import escape
 
 from control_tower.cli.output import console, emit_json, fail
 from control_tower.cli.principal import resolve_user
+from control_tower.ideation.views import proposal_json
 from control_tower.settings import get_settings
 
 app = typer.Typer(
     help="부서별 신규 AI 사업 제안 (근거 인용, 중복 검토 포함)", invoke_without_command=True
 )
 USER_HELP = "이 사용자의 권한으로 실행합니다. 지정하지 않으면 익명(공개 문서만)입니다."
-
-
-def citation_json(c) -> dict:  # noqa: ANN001 - ideation.types.Citation
-    return {
-        "doc_id": c.doc_id,
-        "title": c.title,
-        "path": c.path,
-        "page": c.page,
-        "section": c.section,
-        "text": c.text,
-        **({"card": c.card} if c.card else {}),
-    }
-
-
-def proposal_json(p) -> dict:  # noqa: ANN001 - ideation.types.Proposal
-    data = p.model_dump(mode="json")
-    data["citations"] = [citation_json(c) for c in p.citations]
-    data["total_score"] = p.total_score
-    return data
 
 
 def _print(p) -> None:  # noqa: ANN001

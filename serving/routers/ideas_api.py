@@ -31,7 +31,7 @@ def _raise(exc: IdeaError):  # noqa: ANN202
 
 
 def _json(p, principal: Principal, store) -> dict:  # noqa: ANN001
-    from control_tower.cli.ideas import proposal_json
+    from control_tower.ideation.views import proposal_json
     from control_tower.names import display_location
 
     data = proposal_json(p)
