@@ -75,7 +75,7 @@ def _need_terms(name: str) -> frozenset[str]:
 
 def _holds(need: frozenset[str], terms: frozenset[str]) -> bool:
     k = len(need & terms)
-    return k >= 1 and k >= 0.6 * len(need)
+    return k >= 1 and k >= 0.5 * len(need)
 
 
 def data_needs(uc: UseCase, corpus: Corpus, lines: list[DocLine], department: str):  # noqa: ANN201
