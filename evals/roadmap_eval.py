@@ -88,10 +88,9 @@ def prerequisite_order(structure) -> dict:  # noqa: ANN001
 
 def evaluate_demo(data: Path, user: str) -> dict:
     from control_tower.accounts import get_user
-    from control_tower.registry.link_views import link_map
     from control_tower.registry.visibility import Reader
     from control_tower.roadmap.checks import run_checks
-    from control_tower.roadmap.service import accepted
+    from control_tower.roadmap.service import inputs
     from control_tower.roadmap.structure import build_structure
     from control_tower.roadmap.types import Guidance
     from control_tower.store import open_store
@@ -99,17 +98,16 @@ def evaluate_demo(data: Path, user: str) -> dict:
     store = open_store(_settings(data))
     principal = get_user(store, user).principal()
     t0 = time.perf_counter()
-    lm = link_map(store, principal)
-    proposals = accepted(store, principal)
+    cards, links, clusters, proposals, _docs = inputs(store, principal)
     t1 = time.perf_counter()
     guidance = Guidance(from_year=2026, to_year=2030)
-    s = build_structure(guidance, list(lm.cards.values()), lm.links, lm.clusters, proposals,
+    s = build_structure(guidance, cards, links, clusters, proposals,
                         lead_unit=principal.department)  # fmt: skip
     t2 = time.perf_counter()
     checks = run_checks(s, Reader(store, principal).can)
     return {
         "user": user,
-        "cards": len(lm.cards),
+        "cards": len(cards),
         "initiatives": len(s.initiatives),
         "proposals": len(proposals),
         "phases": {p.name: len(p.initiatives) for p in s.phases},

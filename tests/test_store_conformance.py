@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from control_tower.audit import AuditEvent, AuditFilter, AuditLog
 from control_tower.domain import AccessLevel, DocumentMeta, Principal, Role
 from control_tower.ideation.repo import IdeaRepo  # registers idea_proposals on Base
+from control_tower.roadmap.repo import RoadmapRepo  # registers the roadmap tables on Base
 from control_tower.store import Store
 from control_tower.store.migrate import current_revision, head_revision, upgrade_database
 from control_tower.store.models import DepartmentRow, JobRow, SessionRow, UserRow
@@ -35,6 +36,8 @@ TABLES = {
     "registry_links",
     "registry_rationales",
     "idea_proposals",
+    "roadmap_drafts",
+    "roadmap_versions",
     "alembic_version",
 }
 
@@ -269,3 +272,43 @@ def test_idea_proposals_roundtrip(database_url):  # noqa: F811
     assert repo.decided_at("idea-1").tzinfo is not None
     assert [x.id for x, _ in repo.find(department="교통정책과", status="채택")] == ["idea-1"]
     assert repo.find(status="보류") == []
+
+
+def test_roadmap_versions_roundtrip(database_url):  # noqa: F811
+    from control_tower.domain import now
+    from control_tower.roadmap.types import (
+        Governance,
+        Guidance,
+        Initiative,
+        RoadmapStructure,
+        RoadmapVersion,
+        Section,
+        SourceLink,
+    )
+
+    store = Store(database_url)
+    repo = RoadmapRepo(store)
+    ini = Initiative(id="card-1", title="AI 신호", kind="card", departments=["교통정책과"],
+                     start_year=2026, end_year=2027, budget_by_year={2026: 4.5, 2027: 4.5},
+                     sources=[SourceLink(card="c1", doc_id="doc-1", title="계획")])  # fmt: skip
+    structure = RoadmapStructure(
+        guidance=Guidance(from_year=2026, to_year=2030), title="AI 로드맵", vision="비전",
+        initiatives=[ini], governance=Governance(committee="위원회", lead_unit="AI 전담부서"),
+    )  # fmt: skip
+    section = Section(key="background", title="Ⅰ. 추진 배경", text="배경 [1]", method="llm")
+    v = RoadmapVersion(draft_id="", version=0, created_at=now(), created_by="ai_lead",
+                       note="생성", structure=structure,
+                       sections={"background": section})  # fmt: skip
+    v1 = repo.create(v, "디지털융합산업과")
+    v2 = repo.append(v1.model_copy(update={"note": "절 수정"}))
+    assert (v1.version, v2.version) == (1, 2)
+    got = repo.version(v1.draft_id)
+    assert got.version == 2 and got.structure.initiatives[0].budget_by_year == {
+        2026: 4.5,
+        2027: 4.5,
+    }
+    assert got.sections["background"].text == "배경 [1]" and got.created_at.tzinfo is not None
+    assert [r[0] for r in repo.versions(v1.draft_id)] == [1, 2]
+    assert repo.docs_of(v1.draft_id) == {"doc-1"}
+    assert [d.id for d in repo.drafts()] == [v1.draft_id]
+    assert repo.delete(v1.draft_id) and repo.version(v1.draft_id) is None

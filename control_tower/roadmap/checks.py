@@ -135,12 +135,12 @@ def check_training(s: RoadmapStructure) -> Check:
 def check_access(s: RoadmapStructure, can: Callable[[str], bool]) -> Check:
     docs = {src.doc_id for i in s.initiatives for src in i.sources if src.doc_id}
     docs |= {k.source.doc_id for i in s.initiatives for k in i.kpis if k.source and k.source.doc_id}
-    docs |= {src.doc_id for src in s.sources if src.doc_id}
+    docs |= {src.doc_id for src in s.sources if src.doc_id} | set(s.input_docs)
     bad = sorted(d for d in docs if not can(d))
     return Check(
         name="열람 권한",
         ok=not bad,
-        detail=f"인용 문서 {len(docs)}개 중 볼 권한이 없는 문서 {len(bad)}개",
+        detail=f"사용한 문서 {len(docs)}개 중 볼 권한이 없는 문서 {len(bad)}개",
         items=[f"볼 권한이 없는 문서를 인용합니다 ({len(bad)}건)"] if bad else [],
     )
 

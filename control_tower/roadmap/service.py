@@ -50,26 +50,34 @@ def _require_draft(principal: Principal, local: bool) -> None:
 
 
 def inputs(store, principal: Principal):  # noqa: ANN001, ANN201
-    """Cards, links and clusters the caller may see, and the accepted proposals."""
+    """Cards, links and clusters the caller may see, the accepted proposals they may read in
+    full, and every document id all of that was computed from."""
+    from control_tower.ideation.repo import IdeaRepo
     from control_tower.registry.link_views import link_map
 
     lm = link_map(store, principal)
-    return list(lm.cards.values()), lm.links, lm.clusters, accepted(store, principal)
-
-
-def accepted(store, principal: Principal) -> list:  # noqa: ANN001
-    from control_tower.ideation.service import accepted_proposals
-
-    return accepted_proposals(store, principal)
+    reader = _reader(store, principal)
+    proposals, docs = [], set()
+    for proposal, used in IdeaRepo(store).find(status="채택"):
+        if all(reader.can(d) for d in used):
+            proposals.append(proposal)
+            docs |= set(used)
+    for card in lm.cards.values():
+        docs |= {s.doc_id for s in card.sources()}
+    for link in lm.links:
+        docs |= set(link.docs) | {e.doc_id for e in link.evidence}
+    return list(lm.cards.values()), lm.links, lm.clusters, proposals, docs
 
 
 def compute_structure(store, principal: Principal, guidance: Guidance) -> RoadmapStructure:  # noqa: ANN001
     from control_tower.roadmap.structure import build_structure
 
-    cards, links, clusters, proposals = inputs(store, principal)
-    return build_structure(
+    cards, links, clusters, proposals, docs = inputs(store, principal)
+    structure = build_structure(
         guidance, cards, links, clusters, proposals, lead_unit=principal.department
     )
+    structure.input_docs = sorted(docs)
+    return structure
 
 
 def draft_roadmap(

@@ -186,6 +186,9 @@ class RoadmapStructure(BaseModel):
     stats: RegistryStats = Field(default_factory=RegistryStats)
     order: list[str] = Field(default_factory=list)  # initiative ids in dependency order
     sources: list[SourceLink] = Field(default_factory=list)  # the appendix, numbered from 1
+    # every document the structure was computed from (cards, links, proposals — statistics
+    # included): a reader must be able to read all of them to see the draft
+    input_docs: list[str] = Field(default_factory=list)
 
     def initiative(self, initiative_id: str) -> Initiative | None:
         return next((i for i in self.initiatives if i.id == initiative_id), None)
