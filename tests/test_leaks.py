@@ -162,12 +162,34 @@ def world(tmp_path_factory, models_dir, embedder):
         from control_tower.registry.build import build_registry
 
         world["registry"] = build_registry(settings, store, use_llm=False)
+        world["drafts"] = _ideas_and_drafts(settings, store, index.embedder)
         # every user searches once from the page and once from the API: audit + usage rows
         for c in clients.values():
             c.get("/search", params={"q": COMMON})
             c.get("/api/v1/search", params={"q": COMMON})
         yield world
     store.close()
+
+
+def _ideas_and_drafts(settings, store, embedder) -> dict[str, str]:  # noqa: ANN001
+    """The admin accepts a proposal of each department (computed over every document), then
+    the AI division and the admin each draft a roadmap: user → draft id."""
+    from control_tower.accounts import get_user
+    from control_tower.ideation.service import decide, ideas_for
+    from control_tower.roadmap.service import draft_roadmap
+    from control_tower.roadmap.types import Guidance
+
+    root = get_user(store, "root").principal()
+    for dept in (DEPT_A, DEPT_B, DEPT_C):
+        proposals = ideas_for(settings, store, root, dept, top=2, embedder=embedder)
+        if proposals:
+            decide(store, root, proposals[0].id, "채택")
+    g = Guidance(from_year=2026, to_year=2030)
+    return {
+        name: draft_roadmap(settings, store, get_user(store, name).principal(), g,
+                            use_llm=False).draft_id
+        for name in ("ai", "root")
+    }  # fmt: skip
 
 
 def _secrets(key: str) -> list[str]:
@@ -283,6 +305,20 @@ def _get_surfaces(w) -> list[tuple[str, dict, dict]]:
     for name in USERS:
         out.append((f"/admin/users/{name}", {}, {}))
         out.append((f"/api/v1/admin/users/{name}", {}, {}))
+    out += [("/api/v1/roadmaps", {}, {}), ("/roadmap", {}, {}), ("/ideas", {}, {})]
+    for dept in (DEPT_A, DEPT_B, DEPT_C):
+        out.append(("/api/v1/ideas", {"department": dept}, {}))
+        out.append(("/ideas", {"department": dept}, {}))
+    for draft_id in w["drafts"].values():
+        out += [
+            (f"/api/v1/roadmaps/{draft_id}", {}, {}),
+            (f"/api/v1/roadmaps/{draft_id}/versions", {}, {}),
+            (f"/api/v1/roadmaps/{draft_id}/diff", {"a": 1, "b": 1}, {}),
+            (f"/api/v1/roadmaps/{draft_id}/export", {"format": "md"}, {}),
+            (f"/roadmap/{draft_id}", {}, {}),
+            (f"/roadmap/{draft_id}/diff", {"a": 1, "b": 1}, {}),
+            (f"/roadmap/{draft_id}/export", {"format": "md"}, {}),
+        ]
     return out
 
 
@@ -338,6 +374,18 @@ COVERED_GET_ROUTES = {
     "/links/duplicates",
     "/links/platforms",
     "/review",
+    # ideas and roadmaps (drafts by the AI division and by the admin, over every document)
+    "/api/v1/ideas",
+    "/ideas",
+    "/api/v1/roadmaps",
+    "/api/v1/roadmaps/{draft_id}",
+    "/api/v1/roadmaps/{draft_id}/versions",
+    "/api/v1/roadmaps/{draft_id}/diff",
+    "/api/v1/roadmaps/{draft_id}/export",
+    "/roadmap",
+    "/roadmap/{draft_id}",
+    "/roadmap/{draft_id}/diff",
+    "/roadmap/{draft_id}/export",
 }
 
 # Routes whose server-path check is left to a dedicated test (none today).
@@ -525,3 +573,16 @@ def test_registry_api_shows_exactly_the_readable_documents_cards(world, user):
     names = " ".join(c["name"] for c in r.json()["cards"])
     for key in DOCS:
         assert (title_marker(key) in names) == (key in READABLE[user]), (user, key)
+
+
+def test_roadmap_drafts_carry_their_sources_and_open_only_to_full_readers(world):
+    """Positive control for the roadmap surfaces: the admin's draft does contain the secret
+    projects (so the scan above would see a leak), and nobody else can open it."""
+    root_draft, ai_draft = world["drafts"]["root"], world["drafts"]["ai"]
+    mine = world["clients"]["root"].get(f"/api/v1/roadmaps/{root_draft}")
+    assert mine.status_code == 200 and title_marker("ruser") in mine.text
+    for user in ("lee", "park", "boss", "ai", "kim"):
+        r = world["clients"][user].get(f"/api/v1/roadmaps/{root_draft}")
+        assert r.status_code == 404, user
+    assert world["clients"]["boss"].get(f"/api/v1/roadmaps/{ai_draft}").status_code == 200
+    assert world["clients"]["lee"].get(f"/api/v1/roadmaps/{ai_draft}").status_code == 404
