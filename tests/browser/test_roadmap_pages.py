@@ -1,8 +1,9 @@
 """The roadmap workspace and the ideas page in the browser, on the real `ct serve --demo
 --no-llm`: the AI division drafts a 2026–2030 roadmap as a job and follows its progress (also
 after a reload), opens the draft, regenerates one section (the marked template text: no LLM
-runs here), downloads the HWPX, which python-hwpx reads back with the budget table; the page
-stays usable on a phone-width screen. On the ideas page, 교통정책과's proposals are computed
+runs here), downloads the HWPX, which python-hwpx reads back with the budget table, rewrites a
+section by hand, compares two versions and restores one; the page stays usable on a
+phone-width screen. On the ideas page, 교통정책과's proposals are computed
 and one is accepted into the roadmap's input."""
 
 from __future__ import annotations
@@ -95,6 +96,28 @@ def test_draft_roadmap_with_progress_regenerate_section_and_export_hwpx(page, wa
     assert total_row[-1].replace(",", "") in shown.replace(",", ""), (total_row, shown)
     assert any("Ⅵ. 연도별 소요 예산" in h for h in back.heading_texts())
 
+    # rewrite a section by hand, then compare the two versions and restore the earlier one
+    background = page.locator("[data-testid=section][data-key=background]")
+    background.get_by_test_id("section-edit-open").click()
+    box = background.get_by_label(re.compile("「Ⅰ. 추진 배경」 내용"))
+    box.fill("손으로 고친 추진 배경 문단입니다.\n\n" + box.input_value())
+    background.get_by_test_id("section-save").click()
+    expect(page.get_by_test_id("roadmap-saved")).to_contain_text("고쳤습니다 (3판)")
+    background = page.locator("[data-testid=section][data-key=background]")
+    expect(background.get_by_test_id("section-method")).to_have_text("직접 수정")
+    expect(background.get_by_test_id("section-template-note")).to_have_count(0)
+    page.get_by_label("이전 판").select_option("2")
+    page.get_by_label("비교할 판").select_option("3")
+    page.get_by_test_id("compare").click()
+    expect(page.get_by_test_id("diff-title")).to_have_text("2판과 3판 비교")
+    changed = page.locator("[data-testid=diff-section][data-key=background]")
+    expect(changed.locator(".diff-add").first).to_contain_text("손으로 고친 추진 배경 문단입니다.")
+    snap(page, "diff")
+    page.go_back()
+    page.get_by_test_id("restore-2").first.click()
+    expect(page.get_by_test_id("roadmap-saved")).to_contain_text("2판을 복원했습니다 (4판)")
+    expect(page.get_by_test_id("section-template-note")).to_have_count(8)
+
     # a phone-width screen: nothing runs off the page sideways
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
@@ -108,13 +131,15 @@ def test_ideas_for_a_department_and_accept_one(page, watch):
     page.get_by_test_id("nav-ideas").click()
     expect(page.locator("h1")).to_have_text("신규 AI 사업 발굴")
     page.get_by_label("부서", exact=True).select_option("교통정책과")
-    page.get_by_label("제안 수").select_option("3")
+    page.get_by_label("제안 수").select_option("5")
     with page.expect_response(lambda r: r.url.endswith("/ideas/proposals"), timeout=120_000):
         page.get_by_test_id("ideas-submit").click()
     proposals = page.get_by_test_id("proposal")
     expect(proposals.first).to_be_visible(timeout=60_000)
-    assert 1 <= proposals.count() <= 3
-    first = proposals.first
+    assert 2 <= proposals.count() <= 5
+    # one not yet accepted (the demo's first start accepts each department's best 신규 one)
+    pid = proposals.filter(has=page.get_by_test_id("decide-채택")).first.get_attribute("data-id")
+    first = page.locator(f"[data-testid=proposal][data-id='{pid}']")  # pinned: not re-filtered
     expect(first.get_by_test_id("score")).to_have_count(3)
     assert HANGUL.search(first.locator("h3").inner_text())
     first.get_by_test_id("citations").locator("summary").click()
@@ -126,7 +151,6 @@ def test_ideas_for_a_department_and_accept_one(page, watch):
         first.get_by_test_id("decide-채택").click()
     expect(first.get_by_test_id("proposal-status")).to_have_text("채택")
     expect(first.get_by_test_id("decide-보류")).to_be_visible()
-    pid = first.get_attribute("data-id")
     snap(page, "accepted")
 
     # the decision is kept: the stored proposals after a reload
