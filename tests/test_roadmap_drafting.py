@@ -144,6 +144,26 @@ def test_output_error_is_retried_then_template(structure, llm_settings):
     assert "올바른 JSON이 아닙니다" in section.note
 
 
+def test_unexpected_writer_error_is_a_failed_attempt_not_a_crash(structure, llm_settings):
+    writer = FakeWriter(RuntimeError("boom"))
+    sections = draft_sections(llm_settings, structure, ["budget", "vision"], writer=writer)
+    assert {s.method for s in sections.values()} == {"template"}
+    assert all("RuntimeError" in s.note for s in sections.values()) and len(writer.calls) == 4
+
+
+def test_reply_cut_at_max_tokens_becomes_an_output_error(structure, llm_settings, monkeypatch):
+    import openai
+
+    import control_tower.llm.structured as structured
+
+    def cut(*args, **kwargs):
+        raise openai.LengthFinishReasonError.__new__(openai.LengthFinishReasonError)
+
+    monkeypatch.setattr(structured, "structured_output", cut)
+    section = draft_section(llm_settings, structure, "budget")
+    assert section.method == "template" and "max_tokens에서 잘려" in section.note
+
+
 def test_marker_out_of_range_is_rejected(structure, llm_settings):
     bad = {"paragraphs": ["도시 데이터 통합 플랫폼 구축을 먼저 추진하여 기반을 마련합니다 [7]."]}
     writer = FakeWriter(bad)

@@ -68,6 +68,8 @@ def _llm_section(structure: RoadmapStructure, key: str, writer: SectionWriter) -
             raise
         except LLMError as exc:
             problems = [exc.message]
+        except Exception as exc:  # noqa: BLE001 - one section's odd failure is not the draft's
+            problems = [f"LLM 호출 중 예상하지 못한 오류: {type(exc).__name__}: {exc}"[:200]]
         if not problems:
             return _section(key, text, "llm")
         messages = retry_messages(first, reply if isinstance(reply, dict) else None, problems)

@@ -15,7 +15,7 @@ from control_tower.prompts import load_prompt
 from control_tower.roadmap.facts import SectionFacts
 
 Messages = list[tuple[str, str]]
-MAX_TOKENS = 400  # 2 paragraphs × 200 chars ≈ 0.85 token/char on Qwen2.5 + JSON: fits
+MAX_TOKENS = 400  # 2 paragraphs × 160 chars: Korean is ~1 token/char on Qwen2.5, + JSON
 REPETITION_PENALTY = 1.1
 
 
@@ -33,13 +33,22 @@ class StructuredSectionWriter:
         self.max_tokens = max_tokens
 
     def write(self, messages: Messages, schema: dict[str, Any]) -> dict[str, Any]:
+        import openai
+
+        from control_tower.llm.errors import LLMOutputError
         from control_tower.llm.structured import structured_output
 
         penalty = getattr(self.settings, "llm_repetition_penalty", None) or REPETITION_PENALTY
-        reply = structured_output(
-            self.settings, schema, messages, max_tokens=self.max_tokens,
-            repetition_penalty=penalty,
-        )  # fmt: skip
+        try:
+            reply = structured_output(
+                self.settings, schema, messages, max_tokens=self.max_tokens,
+                repetition_penalty=penalty,
+            )  # fmt: skip
+        except openai.LengthFinishReasonError as exc:  # the client refuses a reply cut at
+            raise LLMOutputError(  # max_tokens itself, before our own JSON check sees it
+                "LLM 답변이 max_tokens에서 잘려 JSON이 완성되지 않았습니다.",
+                code="llm_invalid_json", hint="문단을 더 짧게 쓰도록 하세요.",
+            ) from exc  # fmt: skip
         return dict(reply)
 
 
