@@ -60,6 +60,9 @@
       link.href = `/roadmap/${encodeURIComponent(draft)}`;
       open.hidden = false;
       link.focus();
+      if (window.htmx) { // the list below gains the new draft
+        window.htmx.ajax("GET", "/roadmap", { target: "#roadmap-drafts", select: "#roadmap-drafts", swap: "outerHTML" });
+      }
     }
   }
 

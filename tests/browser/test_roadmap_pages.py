@@ -53,6 +53,9 @@ def test_draft_roadmap_with_progress_regenerate_section_and_export_hwpx(page, wa
     expect(status).to_contain_text("초안을 만들었습니다")
     expect(page.locator("#roadmap-job-progress")).to_have_attribute("value", "100")
     expect(page).not_to_have_url(re.compile("job="))  # done: a reload no longer follows it
+    rows = page.get_by_test_id("roadmap-draft-row")  # the list was refreshed with the new draft
+    new_id = opener.get_attribute("href").rsplit("/", 1)[1]
+    expect(rows.and_(page.locator(f"[data-draft-id='{new_id}']"))).to_have_count(1)
     snap(page, "job-done")
 
     opener.click()
