@@ -4,13 +4,14 @@ training), the checks, and the sections with how each was written.
 
 Why a module of its own: the router stays a thin layer over ``control_tower.roadmap.service``,
 and every number on the page is formatted once, here (억원 with the registry's ``number``).
-Server paths never reach a non-admin: a source shows its title and 쪽/절, and its location
-only when that is the 부서/파일명 form.
+Server paths never reach a non-admin: a source shows its title, 쪽/절 and its 부서/파일명
+location (a server path cut to the file name, as the export's appendix does).
 """
 
 from __future__ import annotations
 
 from control_tower.domain import Principal
+from control_tower.roadmap.assemble import display_path
 from control_tower.roadmap.types import SECTION_KEYS, RoadmapVersion, SourceLink
 from serving.routers.ui_registry_view import number
 
@@ -25,7 +26,7 @@ def eok(value: float | None) -> str:
 
 def source_view(src: SourceLink, principal: Principal) -> dict:
     where = " · ".join(x for x in (src.page and f"{src.page}쪽", src.section) if x)
-    shown = src.path if (principal.is_admin or not src.path.startswith("/")) else ""
+    shown = src.path if principal.is_admin else display_path(src.path)  # as the export does
     return {"title": src.title or src.path, "where": where, "location": shown,
             "card": src.card, "proposal": src.proposal}  # fmt: skip
 
