@@ -144,3 +144,21 @@ def test_validation_of_parsed_output() -> None:
     assert _validated(schema, _reply('{"n": 1}')) == {"n": 1}
     with pytest.raises(LLMOutputError):
         _validated(schema, _reply('{"n": "x"}'))
+
+
+def test_a_structured_reply_cut_at_max_tokens_is_an_output_error(llm_settings: Settings) -> None:
+    """The OpenAI client raises ``LengthFinishReasonError`` itself for a cut ``response_format``
+    reply; it must become our Korean output error (retry/fallback), not escape as a crash."""
+    import openai
+    from openai.types.chat import ChatCompletion
+
+    from control_tower.llm.client import translate_error
+    from control_tower.llm.errors import LLMOutputError
+
+    completion = ChatCompletion.model_validate(
+        {"id": "x", "object": "chat.completion", "created": 0, "model": "tiny",
+         "choices": [{"index": 0, "finish_reason": "length",
+                      "message": {"role": "assistant", "content": '{"paragraphs": ["가'}}]}
+    )  # fmt: skip
+    err = translate_error(llm_settings, openai.LengthFinishReasonError(completion=completion))
+    assert isinstance(err, LLMOutputError) and err.code == "llm_cut" and "잘려" in err.message

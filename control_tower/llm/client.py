@@ -93,6 +93,12 @@ def translate_error(settings: Settings, exc: BaseException) -> LLMError | None:
             code="llm_bad_request",
             hint="입력이 너무 길면 질문이나 문맥을 줄이세요.",
         )
+    if isinstance(exc, openai.LengthFinishReasonError):  # a structured reply cut at max_tokens
+        return LLMOutputError(
+            "LLM 답변이 max_tokens에서 잘려 형식(스키마)을 채우지 못했습니다.",
+            code="llm_cut",
+            hint="스키마의 문자열에 maxLength를 두거나 max_tokens를 늘리세요.",
+        )
     if isinstance(exc, openai.APIStatusError):
         return LLMUnavailableError(
             f"LLM 서버 오류 (HTTP {exc.status_code}): {_server_message(exc)}",
