@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from control_tower.korean import josa
 from control_tower.llm.errors import LLMOutputError, LLMUnavailableError
 from control_tower.roadmap import section_writer
 from control_tower.roadmap.assemble import assemble
@@ -19,7 +20,7 @@ from control_tower.roadmap.document import Heading, Note, Paragraph, Table
 from control_tower.roadmap.drafting import StructuredSectionWriter, draft_section, draft_sections
 from control_tower.roadmap.facts import section_facts
 from control_tower.roadmap.templates import TEMPLATE_MARKER, template_text
-from control_tower.roadmap.textfmt import fmt_num, josa
+from control_tower.roadmap.textfmt import fmt_num
 from control_tower.roadmap.types import SECTION_KEYS, SECTION_TITLES, Section
 from control_tower.roadmap.validate_prose import cited, numbers_in, validate_prose
 from control_tower.settings import Settings

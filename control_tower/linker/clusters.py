@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import networkx as nx
 
+from control_tower.korean import josa
 from control_tower.linker.components import load_lexicon
-from control_tower.linker.rationale import josa
 from control_tower.linker.types import Cluster, Link
 from control_tower.registry.types import ProjectCard
 

@@ -6,21 +6,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from control_tower.korean import josa
 from control_tower.linker.types import Link
 from control_tower.registry.types import ProjectCard
-
-
-def _has_batchim(word: str) -> bool:
-    for ch in reversed(word.strip()):
-        if "가" <= ch <= "힣":
-            return (ord(ch) - 0xAC00) % 28 != 0
-        if ch.isalnum():
-            return ch.lower() in "lmnr0136789"  # read aloud: 엘, 엠, 엔, 알, 영, 일, 삼 …
-    return False
-
-
-def josa(word: str, with_batchim: str, without: str) -> str:
-    return word + (with_batchim if _has_batchim(word) else without)
 
 
 def rule_rationale(link: Link, a: ProjectCard, b: ProjectCard) -> str:

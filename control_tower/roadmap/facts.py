@@ -12,11 +12,11 @@ import re
 
 from pydantic import BaseModel
 
+from control_tower.korean import josa
 from control_tower.roadmap.textfmt import (
     fmt_eok,
     fmt_num,
     initiative_refs,
-    josa,
     markers,
     ordered_initiatives,
     source_number,

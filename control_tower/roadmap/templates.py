@@ -8,15 +8,14 @@ marker line, which the document turns into a visible note.
 
 from __future__ import annotations
 
+from control_tower.korean import josa, particle
 from control_tower.roadmap.facts import KIND, counts, kpi_text
 from control_tower.roadmap.textfmt import (
     fmt_eok,
     fmt_num,
     initiative_refs,
-    josa,
     markers,
     ordered_initiatives,
-    particle,
     span,
     titles,
 )

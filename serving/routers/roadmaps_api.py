@@ -8,14 +8,11 @@ progress streams at ``/api/v1/jobs/{id}/events``; a section is regenerated in th
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from control_tower.domain import Principal
@@ -26,7 +23,6 @@ from serving.errors import ERROR_RESPONSES, api_error
 from serving.routers.documents_upload import audit
 
 router = APIRouter(prefix="/api/v1/roadmaps", tags=["roadmaps"], responses=ERROR_RESPONSES)
-FORMATS = {"md": ".md", "docx": ".docx", "hwpx": ".hwpx"}
 
 
 class DraftRequest(Guidance):
@@ -216,29 +212,11 @@ def export(
     principal: Principal = Depends(current_principal),
 ) -> FileResponse:
     """The draft as a file, after re-checking the caller may read everything it cites."""
-    from control_tower.roadmap.export import exporter_for
-    from control_tower.roadmap.service import export_draft, get_version
+    from serving.routers.roadmap_export import export_response
 
-    store = _store(request)
-    folder = Path(tempfile.mkdtemp(prefix="ct-export-"))
     try:
-        v = get_version(store, principal, draft_id, version)
-        out = folder / f"roadmap-{draft_id}-v{v.version}{FORMATS[format]}"
-        export_draft(store, principal, draft_id, out, version=v.version)
+        response, exported = export_response(_store(request), principal, draft_id, format, version)
     except RoadmapError as exc:
-        _cleanup(folder)
         _raise(exc)
-    audit(request, principal, "roadmap_export", draft_id, format=format, version=v.version)
-    filename = f"{v.structure.title}_{v.version}판{FORMATS[format]}"
-    return FileResponse(
-        out,
-        media_type=exporter_for(out).media_type,
-        filename=filename,
-        background=BackgroundTask(_cleanup, folder),
-    )
-
-
-def _cleanup(folder: Path) -> None:
-    for p in folder.glob("*"):
-        p.unlink(missing_ok=True)
-    folder.rmdir()
+    audit(request, principal, "roadmap_export", draft_id, format=format, version=exported)
+    return response

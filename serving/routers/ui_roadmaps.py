@@ -11,14 +11,11 @@ then carries ``?job=…`` so that ``roadmap.js`` follows its progress and re-att
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import RedirectResponse, Response
 
 from control_tower.domain import Principal, Role
 from control_tower.jobs import JobError
@@ -35,7 +32,6 @@ router = APIRouter(include_in_schema=False)
 router.include_router(ui_roadmaps_edit.router)
 READERS = (Role.ai_division, Role.dept_head)  # admins always pass
 KIND = "roadmap_draft"
-FORMATS = {"hwpx": ".hwpx", "docx": ".docx", "md": ".md"}
 
 
 def _store(request: Request):  # noqa: ANN202
@@ -148,28 +144,11 @@ def export_file(
     principal: Principal = Depends(page_principal),
 ) -> Response:
     """The draft as a file, access re-checked by ``export_draft`` at the time of export."""
-    from control_tower.roadmap.export import exporter_for
-    from control_tower.roadmap.service import export_draft
+    from serving.routers.roadmap_export import export_response
 
-    store = _store(request)
-    folder = Path(tempfile.mkdtemp(prefix="ct-export-"))
     try:
-        v = get_version(store, principal, draft_id, version)
-        out = folder / f"roadmap-{draft_id}-v{v.version}{FORMATS[format]}"
-        export_draft(store, principal, draft_id, out, version=v.version)
+        response, exported = export_response(_store(request), principal, draft_id, format, version)
     except RoadmapError as err:
-        _cleanup(folder)
         return not_found(request, principal, err.message_ko)
-    audit(request, principal, "roadmap_export", draft_id, format=format, version=v.version)
-    return FileResponse(
-        out,
-        media_type=exporter_for(out).media_type,
-        filename=f"{v.structure.title}_{v.version}판{FORMATS[format]}",
-        background=BackgroundTask(_cleanup, folder),
-    )
-
-
-def _cleanup(folder: Path) -> None:
-    for p in folder.glob("*"):
-        p.unlink(missing_ok=True)
-    folder.rmdir()
+    audit(request, principal, "roadmap_export", draft_id, format=format, version=exported)
+    return response
