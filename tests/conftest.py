@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.index_fixtures",
     "tests.pipeline_fixtures",
     "tests.registry_demo_fixtures",
+    "tests.model_cache",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
