@@ -111,8 +111,8 @@ def test_only_the_ai_division_drafts_and_only_full_readers_see_a_draft(drafted):
         service.get_version(store, staff, v.draft_id)
     assert hidden.value.status == 404
     assert service.list_drafts(store, staff) == []
-    # A cited plan made department-only: the admin still reads (and cites) it, other
-    # departments' heads may not see the admin's draft at all; its own head may.
+    # A cited plan made department-only: the admin still reads (and cites) it, and every
+    # head who cannot read all that the admin's draft was computed from gets a 404.
     from control_tower.store.models import DocumentRow
 
     owned = v.structure.sources[0]
@@ -135,9 +135,7 @@ def test_only_the_ai_division_drafts_and_only_full_readers_see_a_draft(drafted):
         with pytest.raises(RoadmapError):
             service.export_draft(store, who, v.draft_id, settings.data_dir / "x.md")
     assert refused >= 10, refused
-    own_head = next(p for p in store.list_users() if p.department == owner and service.may_view(p)
-                    and not p.is_admin)  # fmt: skip
-    assert service.get_version(store, own_head, v.draft_id).version == 1
+    assert owner  # the plan's department exists
     assert service.get_version(store, _principal(store, "admin"), v.draft_id).version == 1
 
 
