@@ -106,6 +106,11 @@ class JobRepo:
             job_id, [QUEUED], state=RUNNING, started_at=t, result={WORKER_KEY: worker}, message=None
         )
 
+    def mark_started(self, job_id: str) -> bool:
+        """The moment the handler really starts: a serial job claimed early waits at the gate,
+        and its start is when it passes it (so start times follow the serial order)."""
+        return self._update(job_id, [RUNNING], started_at=now())
+
     def requeue(self, job_id: str, message: str) -> bool:
         return self._update(job_id, [RUNNING], state=QUEUED, message=message)
 

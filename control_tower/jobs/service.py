@@ -222,8 +222,10 @@ class JobService:
         if kind is None:
             self.repo.fail(job_id, "unknown_kind", "이 서버가 모르는 작업 종류입니다.")
             return
-        if kind.serial and not self._wait_turn(rec, serial_kinds(kind.serial)):
-            return
+        if kind.serial:
+            if not self._wait_turn(rec, serial_kinds(kind.serial)):
+                return
+            self.repo.mark_started(job_id)
         ctx = JobContext(job_id, self.repo, self.resources, rec.items)
         try:
             result = kind.handler(ctx, self.repo.params(job_id) or {}) or {}
