@@ -133,9 +133,7 @@ def check_training(s: RoadmapStructure) -> Check:
 
 
 def check_access(s: RoadmapStructure, can: Callable[[str], bool]) -> Check:
-    docs = {src.doc_id for i in s.initiatives for src in i.sources if src.doc_id}
-    docs |= {k.source.doc_id for i in s.initiatives for k in i.kpis if k.source and k.source.doc_id}
-    docs |= {src.doc_id for src in s.sources if src.doc_id} | set(s.input_docs)
+    docs = s.documents()
     bad = sorted(d for d in docs if not can(d))
     return Check(
         name="열람 권한",

@@ -46,11 +46,7 @@ class RoadmapVersionRow(Base):
 
 
 def version_docs(v: RoadmapVersion) -> list[str]:
-    s = v.structure
-    docs = set(s.input_docs) | {src.doc_id for src in s.sources if src.doc_id}
-    docs |= {src.doc_id for i in s.initiatives for src in i.sources if src.doc_id}
-    docs |= {k.source.doc_id for i in s.initiatives for k in i.kpis if k.source and k.source.doc_id}
-    return sorted(docs)
+    return sorted(v.structure.documents())
 
 
 def _version(row: RoadmapVersionRow) -> RoadmapVersion:

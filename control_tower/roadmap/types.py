@@ -193,6 +193,14 @@ class RoadmapStructure(BaseModel):
     def initiative(self, initiative_id: str) -> Initiative | None:
         return next((i for i in self.initiatives if i.id == initiative_id), None)
 
+    def documents(self) -> set[str]:
+        """Every document id the structure cites or was computed from (the access set)."""
+        docs = set(self.input_docs) | {src.doc_id for src in self.sources if src.doc_id}
+        for ini in self.initiatives:
+            docs |= {src.doc_id for src in ini.sources if src.doc_id}
+            docs |= {k.source.doc_id for k in ini.kpis if k.source and k.source.doc_id}
+        return docs
+
 
 class Section(BaseModel):
     key: str
