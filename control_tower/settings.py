@@ -183,6 +183,25 @@ class Settings(BaseSettings):
         'CT_TRUSTED_PROXIES, e.g. ["10.0.0.5", "10.1.0.0/16"]).',
     )
 
+    # --- chat assistant ---------------------------------------------------------
+    chat_max_steps: int = Field(4, ge=1, le=10, description="Tool calls per chat turn, at most.")
+    chat_tool_calling: bool = Field(
+        False,
+        description="Let the model choose tools by free-form tool calls (vLLM "
+        "--enable-auto-tool-choice --tool-call-parser hermes). Off: ambiguous questions are "
+        "routed by a guided-decoding choice among the tool names (works on tiny).",
+    )
+    chat_use_llm: bool = Field(
+        True, description="Compose answers with the LLM; off: extractive answers only."
+    )
+    chat_llm_timeout_s: float = Field(
+        60.0, gt=0, description="Per LLM call in a chat turn; then the extractive fallback."
+    )
+    chat_answer_max_tokens: int = Field(320, ge=32, description="Length cap of a composed answer.")
+    chat_evidence_chars: int = Field(
+        360, ge=80, description="Characters of each passage shown to the model when composing."
+    )
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         # Resolve once, so a later chdir (tests, workers) cannot move the state.

@@ -1,0 +1,1 @@
+"""The supervisor graph: route -> call tools -> compose -> check (docs/CHAT.md)."""

@@ -1,0 +1,123 @@
+"""One turn's answer: pool the evidence, gate it, compose, check, renumber, cite.
+
+Order of the answer: the computed facts' sentences (always right), then the LLM's checked
+sentences, or — when the LLM is off, failed, timed out or wrote nothing supported — quotes of the
+best passages, marked as 자동 발췌. Nothing relevant at all: the Korean "not found" answer.
+Markers are renumbered 1..k in order of first use, and only cited passages are sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from control_tower.chat.graph.check import MARKER, check_answer, used_markers
+from control_tower.chat.graph.compose import (
+    FALLBACK_NOTE,
+    NOT_FOUND,
+    extractive,
+    fact_sentences,
+    prompt_text,
+    relevant_evidence,
+)
+from control_tower.chat.graph.evidence import Pool, citation, pool_of
+from control_tower.chat.graph.state import Context
+from control_tower.chat.types import ChatAnswer, ToolResult
+
+log = logging.getLogger(__name__)
+
+
+def _gated(question: str, results: list[ToolResult]) -> tuple[Pool, list[int]]:
+    pool = pool_of(results)
+    tools_of: list[str] = []
+    seen: set = set()
+    for r in results:
+        for ev in r.evidence if r.ok else []:
+            if ev.key() not in seen:
+                seen.add(ev.key())
+                tools_of.append(r.tool)
+    return pool, relevant_evidence(question, pool, tools_of)
+
+
+async def _llm_sentences(question, pool, markers, ctx: Context, emit):  # noqa: ANN001, ANN202
+    """(kept, flagged) sentences of the model's answer; None when there is no usable answer."""
+    settings = ctx.tools.settings
+    if ctx.model_factory is None or not settings.chat_use_llm or not markers:
+        return None
+    model = ctx.model_factory()
+    text = prompt_text(settings, question, pool, markers)
+    parts: list[str] = []
+
+    async def stream() -> None:
+        async for chunk in model.astream(text, max_tokens=settings.chat_answer_max_tokens):
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if piece:
+                parts.append(piece)
+                emit("token", text=piece)
+
+    try:
+        await asyncio.wait_for(stream(), settings.chat_llm_timeout_s)
+    except Exception as exc:  # noqa: BLE001 - timeout, server down, garbage: fall back
+        log.info("chat compose failed (%s); extractive answer", type(exc).__name__)
+        return None
+    allowed = set(markers)  # a gated-out passage is not citable either
+    kept, flagged = check_answer("".join(parts), pool)
+    good = [s for s in kept if {int(n) for n in MARKER.findall(s)} <= allowed]
+    return good, flagged + [s for s in kept if s not in good]
+
+
+def _renumber(text: str, pool: Pool) -> tuple[str, list]:
+    order = used_markers(text)
+    new = {old: i for i, old in enumerate(order, start=1)}
+    text = MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), 0)}]", text)
+    return text, [citation(new[o], pool.evidence[o - 1]) for o in order]
+
+
+async def compose_answer(
+    question: str, results: list[ToolResult], ctx: Context, emit: Callable
+) -> tuple[dict, list[str]]:
+    pool, markers = _gated(question, results)
+    facts = fact_sentences(pool)
+    if not facts and not markers:
+        emit("token", text=NOT_FOUND)
+        return ChatAnswer(conversation_id="", answer=NOT_FOUND, not_found=True).model_dump(), []
+    for s in facts:
+        emit("token", text=s + " ")
+    llm, flagged = await _llm_sentences(question, pool, markers, ctx, emit) or ([], [])
+    # a fact sentence without evidence the caller may read is dropped like any other
+    _, unsupported = check_answer(" ".join(facts), pool)
+    flagged += unsupported
+    kept = [s for s in facts if s not in unsupported] + llm
+    fallback = not kept
+    if not kept:
+        kept, fallback = extractive(pool, markers), True
+    if not kept:  # nothing citable survived: say so rather than answer empty
+        emit("token", text=NOT_FOUND)
+        answer = ChatAnswer(conversation_id="", answer=NOT_FOUND, not_found=True, flagged=flagged)
+        return answer.model_dump(), []
+    text = " ".join(kept)
+    if fallback:
+        text += "\n\n" + FALLBACK_NOTE
+    text, cites = _renumber(text, pool)
+    for c in cites:
+        emit("citation", **c.model_dump())
+    card_ids = _card_ids(results)
+    answer = ChatAnswer(
+        conversation_id="", answer=text, citations=cites, fallback=fallback, flagged=flagged
+    )
+    return answer.model_dump(), card_ids
+
+
+def _card_ids(results: list[ToolResult]) -> list[str]:
+    ids: list[str] = []
+    for r in results:
+        for key in ("card_id", "card_ids"):
+            value = r.data.get(key)
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, str) and v not in ids:
+                    ids.append(v)
+        for item in r.data.get("cards", []) or []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                ids.append(item["id"])
+    return ids[:10]
