@@ -44,3 +44,15 @@ class Services:
         from control_tower.jobs import JobService
 
         return JobService(self)  # not under self._lock: it opens self.store, which takes it
+
+    @cached_property
+    def chat(self):
+        """The chat assistant (control_tower.chat.service.ChatService), on the configured LLM."""
+        from control_tower.chat.service import ChatService, default_model_factory
+
+        return ChatService(
+            self.settings,
+            self.store,
+            self.retriever,
+            model_factory=default_model_factory(self.settings),
+        )

@@ -172,3 +172,14 @@ def _error(exc: BaseException) -> dict:
             "답변을 만드는 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
         )
     return ChatEvent(type="error", data={"code": code, "message": message}).model_dump()
+
+
+def default_model_factory(settings: Settings) -> Callable[[], Any]:
+    """The configured LLM endpoint, with the chat turn's own timeout and no client retries
+    (a retry would double the wait before the extractive fallback)."""
+    from control_tower.llm.client import chat_model
+
+    def make() -> Any:
+        return chat_model(settings, timeout=settings.chat_llm_timeout_s, max_retries=0)
+
+    return make
