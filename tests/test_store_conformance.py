@@ -38,6 +38,10 @@ TABLES = {
     "idea_proposals",
     "roadmap_drafts",
     "roadmap_versions",
+    "chat_checkpoints",
+    "chat_writes",
+    "chat_conversations",
+    "chat_turns",
     "alembic_version",
 }
 

@@ -1,7 +1,7 @@
 """SQL tables of the document store (SQLAlchemy 2.0 declarative).
 
-Only portable column types (String, Integer, Date, DateTime(tz), JSON), so the same schema
-runs on SQLite (default, WAL) and PostgreSQL (by URL).
+Only portable column types (String, Integer, Date, DateTime(tz), JSON, LargeBinary), so the
+same schema runs on SQLite (default, WAL) and PostgreSQL (by URL).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -358,3 +359,64 @@ class RegistryRationaleRow(Base):
     text: Mapped[str] = mapped_column(Text)
     model: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ChatCheckpointRow(Base):
+    """One LangGraph checkpoint of a chat thread (``control_tower.chat.checkpoint``): the whole
+    checkpoint, channel values included, as the saver's serde typed it (``type`` + bytes)."""
+
+    __tablename__ = "chat_checkpoints"
+
+    thread_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    checkpoint_ns: Mapped[str] = mapped_column(Text, primary_key=True, default="")
+    checkpoint_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    parent_checkpoint_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    type: Mapped[str] = mapped_column(String(40))
+    checkpoint: Mapped[bytes] = mapped_column(LargeBinary)
+    metadata_type: Mapped[str] = mapped_column(String(40))
+    metadata_blob: Mapped[bytes] = mapped_column("metadata", LargeBinary)  # name is taken
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ChatWriteRow(Base):
+    """A pending write of one task against a checkpoint (what a resumed run replays)."""
+
+    __tablename__ = "chat_writes"
+
+    thread_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    checkpoint_ns: Mapped[str] = mapped_column(Text, primary_key=True, default="")
+    checkpoint_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(40))
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    task_path: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChatConversationRow(Base):
+    """A person's conversation with the assistant; its id is also the LangGraph thread id."""
+
+    __tablename__ = "chat_conversations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    last_answer: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class ChatTurnRow(Base):
+    """One question and the answer it got (a ``ChatAnswer`` dump), in order."""
+
+    __tablename__ = "chat_turns"
+
+    conversation_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("chat_conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
