@@ -3,6 +3,8 @@ detect them; deleting one removes its turns and its LangGraph thread."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from langgraph.checkpoint.base import empty_checkpoint
 
@@ -119,3 +121,26 @@ def test_delete_removes_turns_and_checkpoints(database_url):  # noqa: F811
     assert len(repo.turns("kim", kept.id)) == 1
     with pytest.raises(ConversationNotFound):
         repo.delete("kim", gone.id)  # twice: gone is gone
+
+
+def test_concurrent_turns_get_distinct_indexes(database_url):  # noqa: F811
+    repo = ConversationRepo(Store(database_url))
+    c = repo.create("kim")
+    errors: list[Exception] = []
+
+    def ask(i: int) -> None:
+        try:
+            repo.add_turn("kim", c.id, f"질문 {i}", _answer(c.id, f"답 {i}"))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert repo.get("kim", c.id).turns == 8
+    assert sorted(t.question for t in repo.turns("kim", c.id)) == sorted(
+        f"질문 {i}" for i in range(8)
+    )

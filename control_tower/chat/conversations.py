@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from control_tower.chat.checkpoint import StoreCheckpointSaver
 from control_tower.chat.types import ChatAnswer, Conversation, Turn
@@ -126,21 +126,29 @@ class ConversationRepo:
     def add_turn(
         self, owner: str, conversation_id: str, question: str, answer: ChatAnswer
     ) -> Conversation:
-        """Append a question and its answer; an untitled conversation takes its title here."""
+        """Append a question and its answer; an untitled conversation takes its title here.
+
+        The counter is bumped by the transaction's first statement, so two answers arriving at
+        once queue on the row (PostgreSQL) or the write lock (SQLite) and get distinct indexes.
+        """
         t = now()
         dumped = answer.model_dump(mode="json")
+        bump = (
+            update(ChatConversationRow)
+            .where(ChatConversationRow.id == conversation_id, ChatConversationRow.owner == owner)
+            .values(turns=ChatConversationRow.turns + 1, updated_at=t, last_answer=dumped)
+            .execution_options(synchronize_session=False)
+        )
         with self.store.begin() as s:
-            row = self._own(s, owner, conversation_id, lock=True)
-            s.add(
-                ChatTurnRow(
-                    conversation_id=row.id, idx=row.turns, question=question, answer=dumped, at=t
-                )
-            )
-            row.turns += 1
-            row.last_answer = dumped
-            row.updated_at = t
+            if s.execute(bump).rowcount != 1:
+                raise ConversationNotFound(conversation_id)
+            row = self._own(s, owner, conversation_id)
             if not row.title:
                 row.title = default_title(question)
+            idx = row.turns - 1
+            s.add(
+                ChatTurnRow(conversation_id=row.id, idx=idx, question=question, answer=dumped, at=t)
+            )
             return _conversation(row)
 
     def turns(self, owner: str, conversation_id: str) -> list[Turn]:
@@ -166,8 +174,8 @@ class ConversationRepo:
             return ChatAnswer.model_validate(row.last_answer) if row.last_answer else None
 
     @staticmethod
-    def _own(s, owner: str, conversation_id: str, *, lock: bool = False) -> ChatConversationRow:  # noqa: ANN001
-        row = s.get(ChatConversationRow, conversation_id, with_for_update=lock)
+    def _own(s, owner: str, conversation_id: str) -> ChatConversationRow:  # noqa: ANN001
+        row = s.get(ChatConversationRow, conversation_id)
         if row is None or row.owner != owner:
             raise ConversationNotFound(conversation_id)
         return row
