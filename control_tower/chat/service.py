@@ -8,6 +8,7 @@ cancels the graph run (and with it the LLM stream).
 
 from __future__ import annotations
 
+import logging
 import time
 import unicodedata
 from collections.abc import AsyncIterator, Callable
@@ -21,6 +22,7 @@ from control_tower.domain import Principal
 from control_tower.settings import Settings
 
 MAX_QUESTION_CHARS = 4000
+log = logging.getLogger(__name__)
 
 
 class ChatError(Exception):
@@ -56,12 +58,12 @@ class ChatService:
         conversations=None,  # noqa: ANN001 - control_tower.chat.conversations.ConversationRepo
         tools: list | None = None,  # Tool instances; default: control_tower.chat.tools.all_tools()
     ):
-        from control_tower.chat.checkpoint import StoreCheckpointer
+        from control_tower.chat.checkpoint import StoreCheckpointSaver
         from control_tower.chat.conversations import ConversationRepo
 
         self.settings, self.store, self.retriever = settings, store, retriever
         self.model_factory = model_factory
-        self.checkpointer = checkpointer or StoreCheckpointer(store)
+        self.checkpointer = checkpointer or StoreCheckpointSaver(store)
         self.conversations = conversations or ConversationRepo(store, self.checkpointer)
         if tools is None:
             from control_tower.chat.tools import all_tools

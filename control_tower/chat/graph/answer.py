@@ -45,11 +45,11 @@ async def _llm_sentences(question, pool, markers, ctx: Context, emit):  # noqa: 
     settings = ctx.tools.settings
     if ctx.model_factory is None or not settings.chat_use_llm or not markers:
         return None
-    model = ctx.model_factory()
     text = prompt_text(settings, question, pool, markers)
     parts: list[str] = []
 
     async def stream() -> None:
+        model = ctx.model_factory()
         async for chunk in model.astream(text, max_tokens=settings.chat_answer_max_tokens):
             piece = chunk.content if isinstance(chunk.content, str) else ""
             if piece:

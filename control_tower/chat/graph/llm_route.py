@@ -47,9 +47,10 @@ async def _guided_choice(model, question: str) -> str | None:  # noqa: ANN001
     return tool if tool in CHOOSABLE else None
 
 
-async def choose_tool(settings, model, question: str, tools: list) -> str | None:  # noqa: ANN001
+async def choose_tool(settings, model_factory, question: str, tools: list) -> str | None:  # noqa: ANN001
     timeout = settings.chat_llm_timeout_s
     try:
+        model = model_factory()
         if settings.chat_tool_calling:
             tool = await asyncio.wait_for(_tool_call(model, question, tools), timeout)
             if tool:

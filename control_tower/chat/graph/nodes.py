@@ -42,7 +42,7 @@ async def route(state: ChatState, runtime: Runtime[Context]) -> dict:
     calls, ambiguous = router.plan(question, ent)
     if ambiguous and ctx.model_factory is not None:
         chosen = await choose_tool(
-            ctx.tools.settings, ctx.model_factory(), question, list(ctx.toolbox.values())
+            ctx.tools.settings, ctx.model_factory, question, list(ctx.toolbox.values())
         )
         if chosen and chosen != calls[0].tool:
             calls = [router.call_for(chosen, question, ent, "llm")]
