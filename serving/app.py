@@ -115,10 +115,11 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(ui_registry.router)
     app.include_router(ui_links.router)
     app.include_router(ui_review.router)
-    from serving.routers import ui_ideas, ui_roadmaps  # AI 사업 발굴, AI 로드맵
+    from serving.routers import ui_chat, ui_ideas, ui_roadmaps  # AI 비서, 사업 발굴, 로드맵
 
     app.include_router(ui_ideas.router)
     app.include_router(ui_roadmaps.router)
+    app.include_router(ui_chat.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     warn_if_missing()  # htmx and the Korean font come from `make setup` (npm)
 

@@ -39,7 +39,7 @@ _ADMIN = frozenset({Role.admin})
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(label="검색", url="/search", testid="search"),
     NavItem(label="문서", url="/documents", testid="documents"),
-    NavItem(label="채팅", url="/chat", roles=_HEADS, testid="chat"),
+    NavItem(label="AI 비서", url="/chat", testid="chat"),  # every role: answers are scoped
     NavItem(label="AI 활용 현황", url="/usage", roles=_AI, testid="usage"),
     NavItem(label="사업 등록부", url="/registry", roles=_HEADS, testid="registry"),
     NavItem(label="연계 지도", url="/links", roles=_HEADS, testid="links"),

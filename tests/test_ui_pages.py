@@ -219,7 +219,7 @@ def test_nav_list_filters_roles_and_missing_routes():
 
     staff = Principal(username="a", department=DEPT_A, roles={Role.staff})
     admin = Principal(username="b", roles={Role.admin})
-    assert [i.url for i in nav_for(staff)] == ["/search", "/documents", "/review"]
+    assert [i.url for i in nav_for(staff)] == ["/search", "/documents", "/chat", "/review"]
     assert {"/admin", "/admin/audit", "/usage"} <= {i.url for i in nav_for(admin)}
     assert [i.url for i in nav_for(admin, lambda url: url == "/search")] == ["/search"]
     assert nav_for(Principal.anonymous()) == []
