@@ -115,3 +115,44 @@ def retrieval(
             emit_json(report)
     else:
         _print_report(name, report, k)
+
+
+@app.command("chat")
+def chat_eval(
+    set_dir: Path = typer.Option(
+        Path("evals/data/chat"), "--set", help="질문 세트 폴더 (questions.json)"
+    ),
+    data: Path = typer.Option(None, "--data", help="데모 문서가 수집된 데이터 폴더"),
+    demo: bool = typer.Option(False, "--demo", help="임시 폴더에 데모 데이터를 만들어 평가"),
+    mode: str = typer.Option("both", "--mode", help="chat, rag, both"),
+    profile: str = typer.Option(None, "--profile", help="LLM 프로필 (tiny, small …)"),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, max=16, help="동시 대화 수"),
+    limit: int = typer.Option(None, "--limit", min=1, help="앞에서부터 이 개수의 질문만"),
+    as_json: bool = typer.Option(False, "--json", help="JSON으로 출력"),
+) -> None:
+    """채팅 평가: 데모 질문 세트를 채팅 서비스와 단순 RAG(상위 5개 구절)로 묻고 인용·값·
+    '찾지 못함'·유출·지연 시간을 집계합니다."""
+    from evals.chat_eval import load_questions, run
+
+    if (data is None) == (not demo):
+        fail("--data 폴더 또는 --demo 중 하나만 지정하세요.")
+    if mode not in ("chat", "rag", "both"):
+        fail(f"--mode 는 chat, rag, both 중 하나여야 합니다: '{mode}'")
+    questions = load_questions(set_dir)[:limit]
+    modes = ["chat", "rag"] if mode == "both" else [mode]
+    settings = get_settings()
+    with tempfile.TemporaryDirectory(prefix="ct-chateval-") as tmp:
+        if demo:
+            from evals.roadmap_eval import prepare_demo_dir
+
+            data = Path(tmp)
+            prepare_demo_dir(data)
+        report = {
+            m: run(settings, data, questions, mode=m, profile=profile, concurrency=concurrency)
+            for m in modes
+        }
+    if as_json:
+        emit_json(report)
+        return
+    for m, r in report.items():
+        console.print(f"[bold]{m}[/] {r['overall']} 지연(p50/p95): {r['latency']}")
