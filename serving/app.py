@@ -105,6 +105,10 @@ def create_app(settings: Settings | None = None, *, startup: StartupState | None
     app.include_router(ideas_api.router)
     app.include_router(roadmaps_api.router)
     app.include_router(jobs.router)
+    from serving.routers import chat_api, openai_compat  # 챗봇: SSE API, OpenAI 호환
+
+    app.include_router(chat_api.router)
+    app.include_router(openai_compat.router)
     app.include_router(ui.router)
     from serving.routers import admin as admin_routes  # admin, audit log, AI 활용 현황
 
