@@ -94,6 +94,7 @@ def score(q: Question, r: TurnResult, doc_ids: dict[str, str]) -> dict:
     if q.kind == "forbidden":
         row["leak"] = leaked(q, r, keys)
     row.update(first_step_s=r.first_step_s, first_token_s=r.first_token_s, total_s=r.total_s)
+    row["answer"] = r.answer[:300]  # for reading the misses
     return row
 
 
