@@ -7,6 +7,7 @@ no citation check. Permissions still hold — the retriever only returns what th
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from evals.chat_eval import TurnResult
@@ -35,7 +36,7 @@ async def ask_rag(settings, retriever, principal, question: str, *, model=None) 
 
     t0 = time.perf_counter()
     out = TurnResult()
-    hits = retriever.search(question, principal, k=TOP_K)
+    hits = await asyncio.to_thread(retriever.search, question, principal, k=TOP_K)  # off the loop
     out.cited = [h.citation.doc_id for h in hits]
     out.cited_text = [h.text for h in hits]
     model = model or chat_model(settings)
