@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from control_tower.cli import (
+    chat,
     db,
     doctor,
     ideas,
@@ -12,6 +13,7 @@ from control_tower.cli import (
     jobs,
     links,
     llm,
+    mcp,
     models,
     registry,
     review,
@@ -45,6 +47,8 @@ app.command("links")(links.links)
 app.command("review")(review.review)
 app.command("doctor")(doctor.doctor)
 app.command("serve")(serve.serve)
+app.command("chat")(chat.chat)
+app.command("mcp")(mcp.mcp)
 
 
 def main() -> None:

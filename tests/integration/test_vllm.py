@@ -278,3 +278,50 @@ def _group_members(pgid: int) -> list[int]:
         if pgrp == pgid and state != "Z":
             members.append(int(entry.name))
     return members
+
+
+def test_chat_turn_with_the_real_llm_through_the_sse_api(
+    server: VLLMServer, vllm_settings: Settings, demo_copy: Settings
+) -> None:
+    """A real chat turn on `tiny`: the SSE API, the real tools on the demo registry, the real
+    LLM composing; the answer is checked and cited whether the model's sentences survive the
+    citation check or the marked extractive fallback is used."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+    from tests.auth_helpers import login
+
+    settings = demo_copy.model_copy(
+        update={
+            "llm_port": vllm_settings.llm_port,
+            "llm_profile": "tiny",
+            "llm_url": None,
+            "llm_model": None,
+            "chat_llm_timeout_s": 120.0,
+        }
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        from tests.auth_helpers import make_user
+
+        make_user(app.state.services.store, "chat_it_head", "교통정책과", roles=["dept_head"])
+        token = login(client, "chat_it_head")
+        body = {"message": "AI 영상분석 기반 교통안전 시스템 사업비는 얼마인가요?"}
+        with client.stream(
+            "POST", "/api/v1/chat", json=body, headers={"X-CSRF-Token": token}
+        ) as resp:
+            assert resp.status_code == 200
+            events, kind = [], None
+            for line in resp.iter_lines():
+                if line.startswith("event:"):
+                    kind = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and kind:
+                    events.append((kind, json.loads(line.split(":", 1)[1])))
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "conversation" and kinds[-1] == "done", kinds
+    assert kinds.index("step") < kinds.index("token")
+    done = events[-1][1]
+    assert done["citations"] and "[1]" in done["answer"]
+    assert "22" in done["answer"]  # 2,200백만원 = 22억원, computed from the card

@@ -110,14 +110,20 @@ async def compose_answer(
 
 
 def _card_ids(results: list[ToolResult]) -> list[str]:
+    """Cards this turn was about (for "그 사업…" follow-ups): any card id in the tools' data."""
     ids: list[str] = []
+
+    def walk(value, key: str = "") -> None:  # noqa: ANN001
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key in ("card_id", "card_ids", "other_card_id"):
+            if value not in ids:
+                ids.append(value)
+
     for r in results:
-        for key in ("card_id", "card_ids"):
-            value = r.data.get(key)
-            for v in value if isinstance(value, list) else [value]:
-                if isinstance(v, str) and v not in ids:
-                    ids.append(v)
-        for item in r.data.get("cards", []) or []:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                ids.append(item["id"])
+        walk(r.data)
     return ids[:10]

@@ -15,6 +15,8 @@ from control_tower.chat.types import ToolCall, ToolResult
 
 # a question that asks what to do rather than naming a topic: search alone may be the wrong tool
 OPEN_ENDED = re.compile(r"어떻게|무엇을|뭘|뭐가|좋을까|할까|해야|도와|알려\s*줄\s*수")
+# counting and summing is over projects: "취약점이 몇 건" is a question for the documents
+PROJECTS = re.compile(r"사업|과제|프로젝트")
 # tools the LLM may pick for an ambiguous question (guided decoding restricts it to these)
 CHOOSABLE = (
     "search_documents",
@@ -34,6 +36,8 @@ def call_for(tool: str, question: str, ent: Entities, why: str) -> ToolCall:
     card = ent.cards[0] if ent.cards else None
     if tool == "related_projects":
         args = {"card_id": card.id} if card else _dept_args(ent)
+        if re.search(r"중복|겹치|겹쳐", question):
+            args["link_type"] = "중복"
     elif tool == "registry_aggregate":
         args = {"op": aggregate_op(question), "field": aggregate_field(question)}
         args |= _dept_args(ent)
@@ -60,7 +64,7 @@ def plan(question: str, ent: Entities) -> tuple[list[ToolCall], bool]:
         calls.append(call_for("review_proposal", question, ent, "pattern:review"))
     elif "related" in intents:
         calls.append(call_for("related_projects", question, ent, "pattern:related"))
-    elif "aggregate" in intents and (ent.departments or ent.years or not ent.cards):
+    elif "aggregate" in intents and (ent.departments or PROJECTS.search(question)):
         calls.append(call_for("registry_aggregate", question, ent, "pattern:aggregate"))
     elif "ideas" in intents:
         calls.append(call_for("suggest_projects", question, ent, "pattern:ideas"))
