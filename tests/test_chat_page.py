@@ -110,6 +110,7 @@ def test_stored_turn_renders_markdown_citations_and_sources(app):
     assert "<ul><li>첫 사업" in html
     href = PASSAGE.replace("&", "&amp;")
     assert f'class="chat-cite" href="{href}"' in html
+    assert 'id="source-0-1"' in html
     assert "둘째 사업 [2]" in html  # no citation 2: the marker stays text, not a dead link
     assert 'data-testid="chat-source"' in html
     assert "교통정책과/주차계획.hwpx · 3쪽 · 2. 추진 배경" in html
@@ -135,7 +136,10 @@ def test_answer_html_is_escaped():
     html = str(render_markdown(evil, [_citation(), bad]))
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "<strong>&lt;img" in html
-    assert "javascript:" not in html and html.endswith("[2]</p>")
+    assert "javascript:" not in html and 'href="#source-2"' in html  # not the given URL
+    card_value = _citation(1, url="/documents/doc-1/passage?#cited")  # no chunk: would be a 404
+    html = str(render_markdown("사업비 16억원 [1]", [card_value], "source-3-"))
+    assert 'href="#source-3-1"' in html and "passage" not in html
     assert render_markdown("1. 하나\n2. 둘\n문단\n둘째 줄", []) == (
         "<ol><li>하나</li><li>둘</li></ol><p>문단<br>둘째 줄</p>"
     )

@@ -22,16 +22,39 @@ from control_tower.chat.conversations import ConversationNotFound
 from control_tower.chat.service import MAX_QUESTION_CHARS, owner_of
 from control_tower.domain import Principal
 from serving.auth import page_principal
-from serving.routers.ui_chat_render import answer_html, quote, where
+from serving.routers.ui_chat_render import answer_html, passage_link, quote, where
 from serving.templating import render
 
 router = APIRouter(include_in_schema=False)
 NOT_FOUND = "대화를 찾을 수 없습니다."
-HELPERS = {"answer_html": answer_html, "where": where, "quote": quote}  # for the templates
+# the templates' helpers (serving/routers/ui_chat_render.py)
+HELPERS = {"answer_html": answer_html, "link": passage_link, "where": where, "quote": quote}
 
 
 def _repo(request: Request):  # noqa: ANN202 - control_tower.chat.conversations.ConversationRepo
     return request.app.state.services.chat.conversations
+
+
+def with_chunk_links(request: Request, turns: list) -> list:
+    """Give a card value's citation (a character span, no chunk) the passage link of the
+    chunk holding that span, as the registry's pages do; the passage page checks access."""
+    from control_tower.registry.types import SourceRef
+    from serving.routers.ui_registry_cite import Citer
+
+    citer, store = Citer(request.app.state.services), request.app.state.services.store
+    for turn in turns:
+        for c in turn.answer.citations:
+            if passage_link(c.url) or c.char_start is None:
+                continue
+            record = store.get_document(c.doc_id)
+            if record is None:
+                continue
+            src = SourceRef(
+                doc_id=c.doc_id, version=record.version, char_start=c.char_start,
+                char_end=c.char_end,
+            )  # fmt: skip
+            c.url = citer.passage_url(src) or c.url
+    return turns
 
 
 def _page(request: Request, principal: Principal, conversation_id: str | None) -> Response:
@@ -40,7 +63,7 @@ def _page(request: Request, principal: Principal, conversation_id: str | None) -
     if conversation_id:
         try:
             current = repo.get(owner, conversation_id)
-            turns = repo.turns(owner, conversation_id)
+            turns = with_chunk_links(request, repo.turns(owner, conversation_id))
         except ConversationNotFound:
             return render(
                 request, "not_found.html", principal, {"message": NOT_FOUND}, status_code=404
@@ -79,5 +102,6 @@ def last_turn(
         return render(request, "not_found.html", principal, {"message": NOT_FOUND}, status_code=404)
     if not turns:
         return Response(status_code=204)
-    ctx = {"turn": turns[-1], "index": len(turns) - 1} | HELPERS
+    turn = with_chunk_links(request, turns[-1:])[0]
+    ctx = {"turn": turn, "index": len(turns) - 1} | HELPERS
     return render(request, "chat/_turn.html", principal, ctx)

@@ -19,20 +19,25 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MARK = re.compile(r"\[(\d{1,3})\]")
 
 
-def _safe_url(url: str) -> str:
-    """Only this app's own pages (a path), never another scheme or host."""
-    return url if url.startswith("/") and not url.startswith("//") else ""
+def passage_link(url: str) -> str:
+    """Only this app's own pages (a path), never another scheme or host; a passage page
+    without a chunk would be a 404 (a card value's evidence has none), so no link then."""
+    if not url.startswith("/") or url.startswith("//"):
+        return ""
+    if "/passage" in url and "chunk=" not in url:
+        return ""
+    return url
 
 
-def _inline(line: str, urls: dict[int, str]) -> str:
+def _inline(line: str, urls: dict[int, str], anchor: str) -> str:
     html = str(escape(line))  # escaped first: markup below is the only markup there is
     html = _BOLD.sub(r"<strong>\1</strong>", html)
 
     def cite(m: re.Match) -> str:
         n = int(m.group(1))
-        url = urls.get(n, "")
-        if not url:
+        if n not in urls:
             return m.group(0)
+        url = urls[n] or f"#{anchor}{n}"  # no passage to open: the source under the answer
         return (
             f'<a class="chat-cite" href="{escape(url)}" data-testid="chat-cite" data-n="{n}"'
             f' title="출처 {n}">[{n}]</a>'
@@ -41,7 +46,7 @@ def _inline(line: str, urls: dict[int, str]) -> str:
     return _MARK.sub(cite, html)
 
 
-def _block(lines: list[str], urls: dict[int, str]) -> list[str]:
+def _block(lines: list[str], urls: dict[int, str], anchor: str) -> list[str]:
     """One paragraph block: runs of list items become lists, other lines one <p> with <br>."""
     out: list[str] = []
     para: list[str] = []
@@ -66,28 +71,30 @@ def _block(lines: list[str], urls: dict[int, str]) -> list[str]:
             if items and ordered != bool(m.group(2)):
                 flush_items()
             ordered = bool(m.group(2))
-            items.append(_inline(m.group(3), urls))
+            items.append(_inline(m.group(3), urls, anchor))
         else:
             flush_items()
-            para.append(_inline(line.strip(), urls))
+            para.append(_inline(line.strip(), urls, anchor))
     flush_para()
     flush_items()
     return out
 
 
-def render_markdown(text: str, citations: list[ChatCitation]) -> Markup:
-    urls = {c.n: _safe_url(c.url) for c in citations}
+def render_markdown(text: str, citations: list[ChatCitation], anchor: str = "source-") -> Markup:
+    """``anchor``: the id prefix of the sources list's entries (``{anchor}{n}``)."""
+    urls = {c.n: passage_link(c.url) for c in citations}
     blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
     html: list[str] = []
     for block in blocks:
         lines = [ln for ln in block.split("\n") if ln.strip()]
         if lines:
-            html.extend(_block(lines, urls))
+            html.extend(_block(lines, urls, anchor))
     return Markup("".join(html))  # noqa: S704 - built from escaped text above
 
 
-def answer_html(answer: ChatAnswer) -> Markup:
-    return render_markdown(answer.answer, answer.citations)
+def answer_html(answer: ChatAnswer, index: int = 0) -> Markup:
+    """The answer of turn ``index`` (its sources are ``source-{index}-{n}``)."""
+    return render_markdown(answer.answer, answer.citations, f"source-{index}-")
 
 
 def where(c: ChatCitation) -> str:
@@ -101,4 +108,4 @@ def quote(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-__all__ = ["answer_html", "quote", "render_markdown", "where"]
+__all__ = ["answer_html", "passage_link", "quote", "render_markdown", "where"]
