@@ -262,3 +262,25 @@ def test_empty_questions_are_refused(question):
 
     with pytest.raises(ChatError):
         clean_question(question)
+
+
+def test_two_named_projects_are_summed_by_their_cards(tmp_path):
+    tools = toolbox(registry_aggregate=sum_result("30억원", [("d1", "30억원")]))
+    _, final = run(ctx(tmp_path, tools), "스마트 교차로 구축과 AI 침수 예측 사업 예산 합계는?")
+    assert tools_called(final) == ["registry_aggregate"]
+    call = tools["registry_aggregate"].calls[0]
+    assert set(call["card_ids"]) == {"c1", "c2"} and call["op"] == "sum"
+    assert "department" not in call
+
+
+def test_a_dependency_question_asks_for_ordering_links(tmp_path):
+    tools = toolbox(related_projects=ToolResult(tool="related_projects"))
+    _, final = run(ctx(tmp_path, tools), "스마트 교차로 구축 사업보다 먼저 해야 하는 사업은?")
+    assert tools_called(final)[0] == "related_projects"
+    assert tools["related_projects"].calls[0] == {"card_id": "c1", "link_type": "선후"}
+
+
+def test_counting_sites_of_a_named_project_is_a_fact_question(tmp_path):
+    tools = toolbox(get_project=ToolResult(tool="get_project"))
+    _, final = run(ctx(tmp_path, tools), "스마트 교차로 구축 사업 대상지는 몇 개소인가요?")
+    assert tools_called(final) == ["get_project", "search_documents"]

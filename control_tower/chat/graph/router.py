@@ -60,12 +60,28 @@ def plan(question: str, ent: Entities) -> tuple[list[ToolCall], bool]:
     """The first tool calls and whether the question stayed ambiguous (no pattern, no entity)."""
     intents = intents_of(question)
     calls: list[ToolCall] = []
+    named = len(ent.cards)
     if "review" in intents and len(question) >= 120:
         calls.append(call_for("review_proposal", question, ent, "pattern:review"))
     elif "related" in intents:
         calls.append(call_for("related_projects", question, ent, "pattern:related"))
-    elif "aggregate" in intents and (ent.departments or PROJECTS.search(question)):
+    elif "depends" in intents and named:
+        call = call_for("related_projects", question, ent, "pattern:depends")
+        call.args["link_type"] = "선후"
+        calls.append(call)
+    elif "aggregate" in intents and named >= 2:
+        call = call_for("registry_aggregate", question, ent, "pattern:aggregate+cards")
+        call.args.pop("department", None)
+        call.args["card_ids"] = [c.id for c in ent.cards]
+        calls.append(call)
+    elif (
+        "aggregate" in intents
+        and (ent.departments or PROJECTS.search(question))
+        and not (named == 1 and not ent.departments)
+    ):
         calls.append(call_for("registry_aggregate", question, ent, "pattern:aggregate"))
+    elif named and "facts" in intents:
+        pass  # a named project's facts: the card, below
     elif "ideas" in intents:
         calls.append(call_for("suggest_projects", question, ent, "pattern:ideas"))
     elif "roadmap" in intents:
