@@ -28,7 +28,24 @@ def app(settings):
     make_user(services.store, "park", "기후환경과", ["staff"])
     # the real service on the real store; no retriever or tools are needed to list and render
     services.__dict__["chat"] = ChatService(settings, services.store, None, tools=[])
+    put_document(services.store)
     return app
+
+
+def put_document(store, access_level: str = "internal") -> None:  # noqa: ANN001
+    """doc-1, the document the seeded answers cite, as the store knows it (re-checked)."""
+    from control_tower.domain import DocumentMeta
+
+    meta = DocumentMeta(
+        doc_id="doc-1",
+        title="스마트 주차 사업 계획",
+        department=DEPT,
+        access_level=access_level,
+        source_path="/data/교통정책과/주차계획.hwpx",
+        doc_type="hwpx",
+        content_hash="h1",
+    )
+    store.begin_document(meta)
 
 
 def signed_in(app, username: str) -> TestClient:
@@ -143,3 +160,14 @@ def test_answer_html_is_escaped():
     assert render_markdown("1. 하나\n2. 둘\n문단\n둘째 줄", []) == (
         "<ol><li>하나</li><li>둘</li></ol><p>문단<br>둘째 줄</p>"
     )
+
+
+def test_answer_citing_a_document_no_longer_readable_is_hidden(app):
+    cid = _seed(app, "kim", "주차 예산은?", "사업비는 **12억원**입니다 [1].", [_citation()])
+    client = signed_in(app, "kim")
+    assert "12억원" in client.get(f"/chat/{cid}").text
+    put_document(app.state.services.store, access_level="restricted")  # narrowed since
+    for path in (f"/chat/{cid}", f"/chat/{cid}/last"):
+        html = client.get(path).text
+        assert "12억원" not in html and "스마트 주차 안내 시스템" not in html, path
+        assert "지금은 볼 수 없는 문서" in html, path

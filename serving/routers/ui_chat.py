@@ -35,6 +35,15 @@ def _repo(request: Request):  # noqa: ANN202 - control_tower.chat.conversations.
     return request.app.state.services.chat.conversations
 
 
+def readable_turns(request: Request, principal: Principal, turns: list) -> list:
+    """Stored answers as the API shows them: one citing a document the caller may no longer
+    read (narrowed, deleted) is replaced by a notice (``chat_api._recheck``), then linked."""
+    from serving.routers.chat_api import _recheck
+
+    store = request.app.state.services.store
+    return with_chunk_links(request, [_recheck(store, principal, t) for t in turns])
+
+
 def with_chunk_links(request: Request, turns: list) -> list:
     """Give a card value's citation (a character span, no chunk) the passage link of the
     chunk holding that span, as the registry's pages do; the passage page checks access."""
@@ -63,7 +72,7 @@ def _page(request: Request, principal: Principal, conversation_id: str | None) -
     if conversation_id:
         try:
             current = repo.get(owner, conversation_id)
-            turns = with_chunk_links(request, repo.turns(owner, conversation_id))
+            turns = readable_turns(request, principal, repo.turns(owner, conversation_id))
         except ConversationNotFound:
             return render(
                 request, "not_found.html", principal, {"message": NOT_FOUND}, status_code=404
@@ -102,6 +111,6 @@ def last_turn(
         return render(request, "not_found.html", principal, {"message": NOT_FOUND}, status_code=404)
     if not turns:
         return Response(status_code=204)
-    turn = with_chunk_links(request, turns[-1:])[0]
+    turn = readable_turns(request, principal, turns[-1:])[0]
     ctx = {"turn": turn, "index": len(turns) - 1} | HELPERS
     return render(request, "chat/_turn.html", principal, ctx)
