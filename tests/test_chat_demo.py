@@ -60,6 +60,8 @@ def test_duplicate_question_of_a_department_head(demo_chat):
     cited = {c.doc_id for c in answer.citations}
     assert cited & doc_ids_titled(store, other["title"]), answer.citations
     assert "[1]" in answer.answer and not answer.not_found
+    # every marker opens its passage: card evidence got the chunk holding its span
+    assert all(c.chunk_id and "chunk=" in c.url for c in answer.citations), answer.citations
 
 
 def test_budget_sum_is_computed_from_cards(demo_chat):

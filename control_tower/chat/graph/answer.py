@@ -21,7 +21,7 @@ from control_tower.chat.graph.compose import (
     prompt_text,
     relevant_evidence,
 )
-from control_tower.chat.graph.evidence import Pool, citation, pool_of
+from control_tower.chat.graph.evidence import Pool, citation, fill_chunk_ids, pool_of
 from control_tower.chat.graph.state import Context
 from control_tower.chat.types import ChatAnswer, ToolResult
 
@@ -99,6 +99,8 @@ async def compose_answer(
     text = " ".join(kept)
     if fallback:
         text += "\n\n" + FALLBACK_NOTE
+    tools = ctx.tools
+    fill_chunk_ids(pool, tools.store, getattr(tools.retriever, "index", None))
     text, cites = _renumber(text, pool)
     for c in cites:
         emit("citation", **c.model_dump())

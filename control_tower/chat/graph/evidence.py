@@ -66,3 +66,29 @@ def citation(n: int, ev: Evidence) -> ChatCitation:
         chunk_id=ev.chunk_id,
         url=passage_url(ev),
     )
+
+
+def fill_chunk_ids(pool: Pool, store, index) -> None:  # noqa: ANN001
+    """Give card evidence (a span in a document, no chunk) the chunk that holds its span, so
+    its citation opens the passage page like a search hit's does (as the registry pages do)."""
+    if store is None or index is None:
+        return
+    chunks: dict[tuple[str, int], list] = {}
+    for ev in pool.evidence:
+        if ev.chunk_id or ev.char_start is None or ev.doc_id.startswith("import:"):
+            continue
+        key = (ev.doc_id, ev.version)
+        if key not in chunks:
+            record = store.get_document(ev.doc_id)
+            found: list = []
+            if record is not None and record.version == ev.version and record.chunk_count:
+                ids = [f"{ev.doc_id}:{ev.version}:{i}" for i in range(record.chunk_count)]
+                try:
+                    found = index.get(ids)
+                except Exception:  # noqa: BLE001 - no index: the citation keeps its text, no link
+                    found = []
+            chunks[key] = found
+        for c in chunks[key]:
+            if c.char_start <= ev.char_start < max(c.char_end, c.char_start + 1):
+                ev.chunk_id = c.chunk_id
+                break

@@ -90,7 +90,8 @@ def ko(field: str, v: float | None) -> str | None:
 def in_scope(card: ProjectCard, args: AggregateInput) -> bool:
     if args.card_ids is not None and card.id not in args.card_ids:
         return False
-    if args.department and name_key(args.department) not in map(name_key, card.departments):
+    # a department's projects are the ones it leads; partners' cards would be counted twice
+    if args.department and name_key(args.department) != name_key(card.lead_department or ""):
         return False
     if args.status and card.value("status") != args.status:
         return False
