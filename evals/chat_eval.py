@@ -3,6 +3,11 @@
     ct eval chat --set evals/data/chat --data DIR --json [--mode chat|rag|both] [--limit N]
     ct eval chat --set evals/data/chat --demo --json        # builds a demo data dir first
 
+``--limit N`` takes N questions spread evenly over the kinds (the file is ordered by kind).
+With the LLM on, the chat run also replays the exact compose prompts the turns sent straight
+to the LLM endpoint at the same concurrency (``raw_llm``): the supervisor's overhead is the
+turn's time minus that.
+
 Each question is asked as its demo user. Scores: a gold document among the citations, every
 gold value in the answer (spaces and commas ignored; ``{"any": [...]}`` lists equivalent
 forms), "not found" on unanswerable questions, and leaks on forbidden ones (a forbidden
@@ -55,6 +60,23 @@ def load_questions(set_dir: Path) -> list[Question]:
     path = set_dir / "questions.json" if set_dir.is_dir() else set_dir
     raw = json.loads(path.read_text("utf-8"))
     return [Question.model_validate(q) for q in raw["questions"]]
+
+
+def spread(questions: list[Question], n: int | None) -> list[Question]:
+    """``n`` questions taken round-robin over the kinds (file order within a kind), so a
+    shortened run still asks every kind; all of them when ``n`` is None or large enough."""
+    if n is None or n >= len(questions):
+        return list(questions)
+    queues = {
+        k: [q for q in questions if q.kind == k] for k in dict.fromkeys(q.kind for q in questions)
+    }
+    picked: list[Question] = []
+    while len(picked) < n:
+        for queue in queues.values():
+            if queue and len(picked) < n:
+                picked.append(queue.pop(0))
+    order = {q.id: i for i, q in enumerate(questions)}
+    return sorted(picked, key=lambda q: order[q.id])
 
 
 # --- scoring ---------------------------------------------------------------------------
@@ -156,6 +178,46 @@ async def ask_chat(service, principal, question: str) -> TurnResult:  # noqa: AN
     return out
 
 
+class RecordingModel:
+    """Passes ``astream`` through to the real chat model and keeps each prompt it was sent."""
+
+    def __init__(self, model, prompts: list) -> None:  # noqa: ANN001
+        self.model, self.prompts = model, prompts
+
+    def astream(self, text, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        self.prompts.append((text, kwargs))
+        return self.model.astream(text, **kwargs)
+
+
+async def replay_raw(settings, prompts: list, concurrency: int) -> dict:  # noqa: ANN001
+    """The same prompts straight to the LLM endpoint (no graph, no tools), timed per request."""
+    from control_tower.llm.client import chat_model
+
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(text, kwargs) -> dict:  # noqa: ANN001
+        model = chat_model(settings, timeout=settings.chat_llm_timeout_s, max_retries=0)
+        async with gate:
+            t0, first, error = time.perf_counter(), None, None
+            try:
+                async for chunk in model.astream(text, **kwargs):
+                    if first is None and isinstance(chunk.content, str) and chunk.content:
+                        first = round(time.perf_counter() - t0, 3)
+            except Exception as exc:  # noqa: BLE001 - counted, not raised
+                error = type(exc).__name__
+            return {"first_token_s": first, "total_s": round(time.perf_counter() - t0, 3),
+                    "error": error}  # fmt: skip
+
+    t0 = time.perf_counter()
+    rows = await asyncio.gather(*(one(t, kw) for t, kw in prompts))
+    out: dict = {"prompts": len(rows), "errors": sum(1 for r in rows if r["error"])}
+    for name in ("first_token_s", "total_s"):
+        times = [r[name] for r in rows]
+        out[name] = {"p50": _pct(times, 0.5), "p95": _pct(times, 0.95)}
+    out["wall_s"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
 def doc_keys(store) -> dict[str, str]:  # noqa: ANN001
     """Store doc id → demo document key, by file name (the manifest plan's paths)."""
     from evals.linker_fixture import path_to_key
@@ -190,7 +252,11 @@ async def _run(settings, questions: list[Question], mode: str, concurrency: int)
 
     store = open_store(settings)
     retriever = Retriever(settings)
-    service = ChatService(settings, store, retriever, model_factory=default_model_factory(settings))
+    prompts: list = []
+    make = default_model_factory(settings)
+    service = ChatService(
+        settings, store, retriever, model_factory=lambda: RecordingModel(make(), prompts)
+    )
     ids = doc_keys(store)
     gate = asyncio.Semaphore(concurrency)
 
@@ -209,6 +275,8 @@ async def _run(settings, questions: list[Question], mode: str, concurrency: int)
     rows = await asyncio.gather(*(one(q) for q in questions))
     report = summarize(list(rows))
     report.update(mode=mode, concurrency=concurrency, wall_s=round(time.perf_counter() - t0, 1))
+    if prompts:
+        report["raw_llm"] = await replay_raw(settings, prompts, concurrency)
     report["rows"] = list(rows)
     return report
 

@@ -17,6 +17,7 @@ import openai
 import pytest
 from fastapi.testclient import TestClient
 
+from control_tower.audit import AuditLog
 from control_tower.chat.service import ChatService
 from control_tower.health import StartupState
 from serving.app import create_app
@@ -115,6 +116,11 @@ def test_a_turn_streams_conversation_steps_tokens_then_done(app):
     detail = client.get(f"/api/v1/conversations/{cid}").json()
     assert [t["question"] for t in detail["turns"]] == [QUESTION, "교차로 신호 최적화 일정"]
     assert detail["conversation"]["turns"] == 2
+    # the page's session turns feed the dashboard as web use; a script's API-key turn as api
+    keyed = api_key(app.state.services.store, "alice")
+    assert sse(ask(TestClient(app), keyed, QUESTION).text)[-1][0] == "done"
+    turns = [e for e in AuditLog(app.state.services.store).read() if e.event == "chat.turn"]
+    assert [e.surface for e in turns] == ["web", "web", "api"]
 
 
 @pytest.mark.parametrize("message", ["", "   ", "가" * 5000])

@@ -21,11 +21,13 @@ from evals.chat_baseline import ask_rag, build_prompt
 from evals.chat_eval import (
     KINDS,
     Question,
+    RecordingModel,
     TurnResult,
     ask_chat,
     load_questions,
     norm,
     score,
+    spread,
     summarize,
     value_present,
 )
@@ -109,6 +111,30 @@ FACT = Question(
     gold_values=[{"any": ["22억", "2,200백만"]}],
 )
 IDS = {"doc-1": "traffic-ai-cctv", "doc-2": "budget-2026-consultation"}
+
+
+def test_spread_takes_every_kind_in_file_order():
+    picked = spread(QUESTIONS, 12)
+    assert len(picked) == 12 and {q.kind for q in picked} == set(KINDS)
+    order = [q.id for q in QUESTIONS]
+    assert [q.id for q in picked] == sorted((q.id for q in picked), key=order.index)
+    assert spread(QUESTIONS, None) == QUESTIONS and spread(QUESTIONS, 10_000) == QUESTIONS
+
+
+def test_recording_model_passes_the_stream_through_and_keeps_the_prompt():
+    class Model:
+        async def astream(self, text, **kwargs):
+            for piece in text.split():
+                yield piece
+
+    prompts: list = []
+    model = RecordingModel(Model(), prompts)
+
+    async def collect():
+        return [p async for p in model.astream("가 나 다", max_tokens=5)]
+
+    assert asyncio.run(collect()) == ["가", "나", "다"]
+    assert prompts == [("가 나 다", {"max_tokens": 5})]
 
 
 def test_value_forms_spacing_commas_and_digit_boundary():

@@ -51,12 +51,28 @@ def test_every_api_route_refuses_anonymous_and_forged_callers(app):
             assert body["code"] == "login_required" and body["message"] == "로그인이 필요합니다."
 
 
+def test_every_openai_route_wants_an_api_key(app):
+    """The OpenAI-compatible routes answer in OpenAI's error shape, and a login cookie's
+    forged headers are no key."""
+    client = TestClient(app)
+    api = [(m, p) for m, p in _routes(app) if p.startswith("/v1/")]
+    assert {("GET", "/v1/models"), ("POST", "/v1/chat/completions")} <= set(api)
+    for method, path in api:
+        for headers in ({}, FORGED, {"Authorization": "Bearer ct_forged"}):
+            r = client.request(method, path, headers=headers)
+            assert r.status_code == 401, (method, path, r.status_code, r.text[:200])
+            assert r.json()["error"]["code"] in {"missing_api_key", "invalid_api_key"}
+            assert r.headers["www-authenticate"] == "Bearer"
+
+
 def test_every_page_sends_anonymous_and_forged_callers_to_login(app):
     client = TestClient(app)
     pages = [
         p
         for m, p in _routes(app)
-        if m == "GET" and not p.startswith(("/api/", "/static", "/docs")) and p not in PUBLIC_PAGES
+        if m == "GET"
+        and not p.startswith(("/api/", "/v1/", "/static", "/docs"))
+        and p not in PUBLIC_PAGES
     ]
     assert "/account/password" in pages
     for path in pages:

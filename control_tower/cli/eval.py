@@ -127,18 +127,18 @@ def chat_eval(
     mode: str = typer.Option("both", "--mode", help="chat, rag, both"),
     profile: str = typer.Option(None, "--profile", help="LLM 프로필 (tiny, small …)"),
     concurrency: int = typer.Option(1, "--concurrency", min=1, max=16, help="동시 대화 수"),
-    limit: int = typer.Option(None, "--limit", min=1, help="앞에서부터 이 개수의 질문만"),
+    limit: int = typer.Option(None, "--limit", min=1, help="종류별로 고르게 뽑은 이 개수의 질문만"),
     as_json: bool = typer.Option(False, "--json", help="JSON으로 출력"),
 ) -> None:
     """채팅 평가: 데모 질문 세트를 채팅 서비스와 단순 RAG(상위 5개 구절)로 묻고 인용·값·
     '찾지 못함'·유출·지연 시간을 집계합니다."""
-    from evals.chat_eval import load_questions, run
+    from evals.chat_eval import load_questions, run, spread
 
     if (data is None) == (not demo):
         fail("--data 폴더 또는 --demo 중 하나만 지정하세요.")
     if mode not in ("chat", "rag", "both"):
         fail(f"--mode 는 chat, rag, both 중 하나여야 합니다: '{mode}'")
-    questions = load_questions(set_dir)[:limit]
+    questions = spread(load_questions(set_dir), limit)
     modes = ["chat", "rag"] if mode == "both" else [mode]
     settings = get_settings()
     with tempfile.TemporaryDirectory(prefix="ct-chateval-") as tmp:
@@ -156,3 +156,5 @@ def chat_eval(
         return
     for m, r in report.items():
         console.print(f"[bold]{m}[/] {r['overall']} 지연(p50/p95): {r['latency']}")
+        if "raw_llm" in r:
+            console.print(f"  LLM 단독(같은 프롬프트): {r['raw_llm']}")

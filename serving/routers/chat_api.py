@@ -32,7 +32,7 @@ from control_tower.chat.conversations import ConversationError, ConversationNotF
 from control_tower.chat.service import ChatError, owner_of
 from control_tower.chat.types import ChatAnswer, ChatEvent, Conversation, Turn
 from control_tower.domain import Principal
-from serving.auth import require_user
+from serving.auth import auth_context, require_user
 from serving.errors import ERROR_RESPONSES, api_error
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,11 @@ def sse_event(event: dict) -> dict:
 async def chat(body: ChatRequest, request: Request, principal: Principal = Depends(require_user)):
     service = await run_in_threadpool(_chat, request)  # first use builds the service
     cid = await run_in_threadpool(_open, request, principal, body)  # 400/404 before streaming
+    # the AI 비서 page posts here with its login session; scripts come with an API key
+    surface = "api" if auth_context(request).method == "api_key" else "web"
 
     async def events():
-        turn = service.astream(principal, body.message, conversation_id=cid, surface="api")
+        turn = service.astream(principal, body.message, conversation_id=cid, surface=surface)
         async for event in detached(turn):
             yield sse_event(event)
 

@@ -57,6 +57,22 @@ class Message(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
+class OpenAIErrorBody(BaseModel):
+    message: str
+    type: str
+    code: str
+
+
+class OpenAIErrorResponse(BaseModel):
+    error: OpenAIErrorBody
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Published so clients (and the schemathesis run) know every status these routes send."""
+    what = {400: "요청 형식 오류", 401: "API 키 없음/폐기", 404: "모델·대화 없음", 500: "답변 실패"}
+    return {s: {"model": OpenAIErrorResponse, "description": what[s]} for s in statuses}
+
+
 class CompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")  # temperature, max_tokens, … are accepted, unused
     model: str = MODEL
@@ -64,6 +80,23 @@ class CompletionRequest(BaseModel):
     stream: bool = False
     conversation_id: str | None = None
     metadata: dict[str, Any] | None = None
+
+
+def _inline(schema: dict) -> dict:
+    """The model's JSON schema with its ``$defs`` inlined (OpenAPI resolves refs elsewhere)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
 
 
 def _caller(request: Request) -> Principal:
@@ -114,7 +147,7 @@ def sources_text(citations: list[ChatCitation]) -> str:
     return "\n\n출처:\n" + "\n".join(lines)
 
 
-@router.get("/models")
+@router.get("/models", responses=_errors(401))
 def list_models(request: Request):
     try:
         _caller(request)
@@ -124,7 +157,25 @@ def list_models(request: Request):
     return {"object": "list", "data": [model]}
 
 
-@router.post("/chat/completions")
+_BODY_SCHEMA = {"schema": _inline(CompletionRequest.model_json_schema())}
+
+
+@router.post(
+    "/chat/completions",
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "답변 (JSON, stream이면 SSE)"},
+        **_errors(400, 401, 404, 500),
+    },
+    # The body is parsed by hand (errors in OpenAI's shape, not FastAPI's 422), so publish it.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _inline(CompletionRequest.model_json_schema())}
+            },
+        }
+    },
+)
 async def chat_completions(request: Request):
     try:
         principal = await run_in_threadpool(_caller, request)

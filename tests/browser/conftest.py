@@ -83,8 +83,11 @@ def live_server(models_dir: Path) -> Iterator[LiveServer]:
     shutil.rmtree(work, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pw_browser(chromium_path: Path):
+    """Package-scoped, not session-scoped: Playwright's sync API keeps its asyncio loop marked
+    as running in this thread while it is open, so every later test calling ``asyncio.run``
+    (the chat service, the checkpointer, ``ct chat``) would fail after the browser tests."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
