@@ -16,9 +16,11 @@ from control_tower.chat.graph.check import MARKER, check_answer, used_markers
 from control_tower.chat.graph.compose import (
     FALLBACK_NOTE,
     NOT_FOUND,
+    detail_quotes,
     extractive,
     fact_sentences,
     prompt_text,
+    question_terms,
     relevant_evidence,
 )
 from control_tower.chat.graph.evidence import Pool, citation, fill_chunk_ids, pool_of
@@ -28,7 +30,8 @@ from control_tower.chat.types import ChatAnswer, ToolResult
 log = logging.getLogger(__name__)
 
 
-def _gated(question: str, results: list[ToolResult]) -> tuple[Pool, list[int]]:
+def _gated(question: str, results: list[ToolResult]) -> tuple[Pool, list[int], list[int]]:
+    """The pool, its relevant markers, and which of those are search passages."""
     pool = pool_of(results)
     tools_of: list[str] = []
     seen: set = set()
@@ -37,7 +40,8 @@ def _gated(question: str, results: list[ToolResult]) -> tuple[Pool, list[int]]:
             if ev.key() not in seen:
                 seen.add(ev.key())
                 tools_of.append(r.tool)
-    return pool, relevant_evidence(question, pool, tools_of)
+    markers = relevant_evidence(question, pool, tools_of)
+    return pool, markers, [n for n in markers if tools_of[n - 1] == "search_documents"]
 
 
 async def _llm_sentences(question, pool, markers, ctx: Context, emit):  # noqa: ANN001, ANN202
@@ -77,7 +81,7 @@ def _renumber(text: str, pool: Pool) -> tuple[str, list]:
 async def compose_answer(
     question: str, results: list[ToolResult], ctx: Context, emit: Callable
 ) -> tuple[dict, list[str]]:
-    pool, markers = _gated(question, results)
+    pool, markers, passages = _gated(question, results)
     facts = fact_sentences(pool)
     if not facts and not markers:
         emit("token", text=NOT_FOUND)
@@ -89,9 +93,13 @@ async def compose_answer(
     _, unsupported = check_answer(" ".join(facts), pool)
     flagged += unsupported
     kept = [s for s in facts if s not in unsupported] + llm
+    terms = question_terms(question)
     fallback = not kept
+    if kept and not llm:  # facts alone may not answer what was asked: quote the detail
+        extra = detail_quotes(pool, passages, terms, " ".join(kept))
+        kept, fallback = kept + extra, bool(extra)
     if not kept:
-        kept, fallback = extractive(pool, markers), True
+        kept, fallback = extractive(pool, markers, terms), True
     if not kept:  # nothing citable survived: say so rather than answer empty
         emit("token", text=NOT_FOUND)
         answer = ChatAnswer(conversation_id="", answer=NOT_FOUND, not_found=True, flagged=flagged)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from control_tower.chat.graph.evidence import Pool
+from control_tower.chat.graph.focus import asks_beyond, focus
 from control_tower.prompts import load_prompt
 
 NOT_FOUND = (
@@ -50,7 +51,12 @@ _STOP = {
 }
 
 
-def _terms(question: str) -> list[str]:
+# a noun this long is the question's topic: if no retrieved passage has it, the passages are
+# about something else ("메타버스 관광 플랫폼" finds other 관광 and 플랫폼 documents)
+TOPIC_CHARS = 3
+
+
+def question_terms(question: str) -> list[str]:
     from control_tower.ideation.terms import noun_terms_batch
 
     terms = list(dict.fromkeys(noun_terms_batch([question])[0]))
@@ -66,15 +72,17 @@ def relevant_evidence(question: str, pool: Pool, tools_of: list[str]) -> list[in
     without it the model is handed unrelated passages and "answers" anyway. ``tools_of[i]`` is
     the tool that produced evidence i; only search hits are gated (cards were matched by name).
     """
-    terms = _terms(question)
-    need = max(1, math.ceil(0.6 * len(terms)))
+    terms = question_terms(question)
+    need = max(1, math.ceil(0.5 * len(terms)))
+    texts = [ev.text + " " + ev.title for ev in pool.evidence]
+    topic_missing = any(
+        len(t) >= TOPIC_CHARS and t.isalpha() and not any(t in x for x in texts) for t in terms
+    )
     keep = []
-    for i, ev in enumerate(pool.evidence, start=1):
+    for i, text in enumerate(texts, start=1):
         if tools_of[i - 1] != "search_documents" or not terms:
             keep.append(i)
-            continue
-        text = ev.text + " " + ev.title
-        if sum(1 for t in terms if t in text) >= need:
+        elif not topic_missing and sum(1 for t in terms if t in text) >= need:
             keep.append(i)
     return keep
 
@@ -90,19 +98,34 @@ def fact_sentences(pool: Pool) -> list[str]:
     return out
 
 
-def extractive(pool: Pool, markers: list[int], limit: int = 2, width: int = 160) -> list[str]:
+def extractive(
+    pool: Pool, markers: list[int], terms: list[str], limit: int = 2, width: int = 160
+) -> list[str]:
+    """Quotes of the passages' parts that hold the question's terms."""
     out = []
     for n in markers[:limit]:
         ev = pool.evidence[n - 1]
-        quote = " ".join(ev.text.split())[:width]
+        quote = focus(ev.text, terms, ev.title, width)
         out.append(f'「{ev.title}」: "{quote}…" [{n}]')
     return out
 
 
+def detail_quotes(pool: Pool, passages: list[int], terms: list[str], known: str) -> list[str]:
+    """A quote of the first passage that answers what the facts do not ("대상 하천은 몇
+    개소?" beside the card's budget and period), for answers without the LLM's words."""
+    for n in passages:
+        ev = pool.evidence[n - 1]
+        if asks_beyond(ev.text, terms, ev.title, known):
+            return extractive(pool, [n], terms, limit=1)
+    return []
+
+
 def prompt_text(settings, question: str, pool: Pool, markers: list[int]) -> str:  # noqa: ANN001
-    width = settings.chat_evidence_chars
+    width, terms = settings.chat_evidence_chars, question_terms(question)
     shown = [(n, pool.evidence[n - 1]) for n in markers[:6]]
-    evidence = "\n".join(f"[{n}] ({e.title}) {' '.join(e.text.split())[:width]}" for n, e in shown)
+    evidence = "\n".join(
+        f"[{n}] ({e.title}) {focus(e.text, terms, e.title, width)}" for n, e in shown
+    )
     facts = "\n".join(
         f"- {nf.fact.label}: {nf.fact.value} " + "".join(f"[{n}]" for n in nf.cites[:3])
         for nf in pool.facts[:8]
