@@ -106,6 +106,7 @@ def world(tmp_path_factory, models_dir, embedder):
         models_dir=models_dir,
         database_url=f"sqlite:///{root / 'data' / 'ct.db'}",
         max_file_mb=1,
+        chat_use_llm=False,  # no LLM server here: answers are computed facts and quotes
     )
     settings.data_dir.mkdir(parents=True)
     store = open_store(settings)
@@ -163,6 +164,7 @@ def world(tmp_path_factory, models_dir, embedder):
 
         world["registry"] = build_registry(settings, store, use_llm=False)
         world["drafts"] = _ideas_and_drafts(settings, store, index.embedder)
+        world["conversations"] = _conversations(app, store)
         # every user searches once from the page and once from the API: audit + usage rows
         for c in clients.values():
             c.get("/search", params={"q": COMMON})
@@ -190,6 +192,27 @@ def _ideas_and_drafts(settings, store, embedder) -> dict[str, str]:  # noqa: ANN
                             use_llm=False).draft_id
         for name in ("ai", "root")
     }  # fmt: skip
+
+
+def _conversations(app, store) -> dict[str, str]:  # noqa: ANN001
+    """Every active user asks the assistant about each document's topic and their own
+    department's budget, in one conversation: user → conversation id. The check then opens
+    every conversation as everyone (owners see theirs; others must get the not-found page)."""
+    import asyncio
+
+    from control_tower.accounts import get_user
+
+    service = app.state.services.chat
+    questions = [f"{DOCS[k][4]} 내용을 알려 주세요" for k in DOCS] + ["우리 과 사업 예산 합계는?"]
+    out: dict[str, str] = {}
+    for name in USERS:
+        if name == "gone":  # disabled before this point
+            continue
+        principal = get_user(store, name).principal()
+        for q in questions:
+            answer = asyncio.run(service.aask(principal, q, conversation_id=out.get(name)))
+            out[name] = answer.conversation_id
+    return out
 
 
 def _secrets(key: str) -> list[str]:
@@ -309,6 +332,13 @@ def _get_surfaces(w) -> list[tuple[str, dict, dict]]:
     for dept in (DEPT_A, DEPT_B, DEPT_C):
         out.append(("/api/v1/ideas", {"department": dept}, {}))
         out.append(("/ideas", {"department": dept}, {}))
+    out += [("/chat", {}, {}), ("/api/v1/conversations", {}, {}), ("/v1/models", {}, {})]
+    for cid in w["conversations"].values():
+        out += [
+            (f"/chat/{cid}", {}, {}),
+            (f"/chat/{cid}/last", {}, {}),
+            (f"/api/v1/conversations/{cid}", {}, {}),
+        ]
     for draft_id in w["drafts"].values():
         out += [
             (f"/api/v1/roadmaps/{draft_id}", {}, {}),
@@ -386,6 +416,13 @@ COVERED_GET_ROUTES = {
     "/roadmap/{draft_id}",
     "/roadmap/{draft_id}/diff",
     "/roadmap/{draft_id}/export",
+    # the assistant: every user's conversation, opened by everyone
+    "/chat",
+    "/chat/{conversation_id}",
+    "/chat/{conversation_id}/last",
+    "/api/v1/conversations",
+    "/api/v1/conversations/{conversation_id}",
+    "/v1/models",
 }
 
 # Routes whose server-path check is left to a dedicated test (none today).
@@ -573,6 +610,20 @@ def test_registry_api_shows_exactly_the_readable_documents_cards(world, user):
     names = " ".join(c["name"] for c in r.json()["cards"])
     for key in DOCS:
         assert (title_marker(key) in names) == (key in READABLE[user]), (user, key)
+
+
+def test_chat_conversations_quote_secrets_only_to_their_readers(world):
+    """Positive control for the chat surfaces: kim's conversation does quote the restricted
+    report kim may read (so the sweep above would see a leak), and opens for nobody else."""
+    cid = world["conversations"]["kim"]
+    mine = world["clients"]["kim"].get(f"/api/v1/conversations/{cid}")
+    assert mine.status_code == 200
+    assert any(s in mine.text for s in _secrets("ruser")), mine.text[:500]
+    for user in ("lee", "park", "boss", "ai", "choi", "root"):
+        r = world["clients"][user].get(f"/api/v1/conversations/{cid}")
+        assert r.status_code == 404, (user, r.status_code)
+        page = world["clients"][user].get(f"/chat/{cid}")
+        assert page.status_code == 404 and title_marker("ruser") not in page.text, user
 
 
 def test_roadmap_drafts_carry_their_sources_and_open_only_to_full_readers(world):

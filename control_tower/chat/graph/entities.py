@@ -90,5 +90,15 @@ def find_entities(
     words = question.split()
     scored = [(s, c) for c in cards if (s := _card_score(q, words, c)) >= 0.5]
     scored.sort(key=lambda sc: -sc[0])
-    ent.cards = [c for _, c in scored[:5]]
+    full = [squash(c.name or "") for s, c in scored if s >= 1.0]
+    ent.cards = [c for s, c in scored if s >= 1.0 or not _inside(q, c, full)][:5]
     return ent
+
+
+def _inside(question_sq: str, card: ProjectCard, full_names: list[str]) -> bool:
+    """Whether every word of ``card``'s name that the question has lies inside a project the
+    question names in full: "사용후 배터리 인라인 자동평가센터" is not also a mention of
+    another "사용후 배터리 …" project."""
+    words = [squash(t) for t in re.split(r"\s+", card.name or "") if len(t) >= 2]
+    hits = [w for w in words if w not in _GENERIC and w in question_sq]
+    return bool(hits) and all(any(w in name for name in full_names) for w in hits)

@@ -35,6 +35,10 @@ _OP_PATTERNS = [
     ("list", re.compile(r"비교|순위|목록|나열")),
 ]
 _FIELD_PATTERNS = [
+    ("national_eok", re.compile(r"국비")),
+    ("province_eok", re.compile(r"도비")),
+    ("city_eok", re.compile(r"시비")),
+    ("private_eok", re.compile(r"민자|민간\s*투자")),
     ("period", re.compile(r"기간|오래|긴|짧은")),
     ("start_year", re.compile(r"시작\s*(연도|년도)|언제\s*시작")),
 ]

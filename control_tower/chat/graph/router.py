@@ -74,6 +74,11 @@ def plan(question: str, ent: Entities) -> tuple[list[ToolCall], bool]:
         call.args.pop("department", None)
         call.args["card_ids"] = [c.id for c in ent.cards]
         calls.append(call)
+    elif "aggregate" in intents and len(ent.departments) >= 2:
+        call = call_for("registry_aggregate", question, ent, "pattern:aggregate+departments")
+        call.args.pop("department", None)
+        call.args["departments"] = ent.departments[:10]
+        calls.append(call)
     elif (
         "aggregate" in intents
         and (ent.departments or PROJECTS.search(question))
