@@ -27,7 +27,6 @@ from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from control_tower.access import can_read
 from control_tower.chat.conversations import ConversationError, ConversationNotFound
 from control_tower.chat.service import ChatError, owner_of
 from control_tower.chat.types import ChatAnswer, ChatEvent, Conversation, Turn
@@ -161,9 +160,10 @@ def get_conversation(
 def _recheck(store, principal: Principal, turn: Turn) -> Turn:  # noqa: ANN001
     """A stored answer is shown again only if the caller may still read every document it
     cites: access may have been narrowed, or the document deleted, since the turn."""
+    from control_tower.chat.graph.evidence import may_read_cited  # roadmap sections too
+
     for doc_id in {c.doc_id for c in turn.answer.citations}:
-        record = store.get_document(doc_id)
-        if record is None or not can_read(principal, record.to_meta()):
+        if not may_read_cited(store, principal, doc_id):
             hidden = ChatAnswer(conversation_id=turn.answer.conversation_id, answer=HIDDEN)
             return turn.model_copy(update={"answer": hidden})
     return turn

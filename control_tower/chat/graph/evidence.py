@@ -44,12 +44,48 @@ def pool_of(results: list[ToolResult]) -> Pool:
     return pool
 
 
+ROADMAP_PREFIX = "roadmap:"  # a roadmap draft's section: doc_id "roadmap:{draft_id}"
+REVIEW_PREFIX = "review:"  # the proposal text the caller pasted for review_proposal
+
+
 def passage_url(ev: Evidence) -> str:
-    """The passage page (it checks access again and highlights the cited chunk)."""
+    """The passage page (it checks access again and highlights the cited chunk); a roadmap
+    section opens the roadmap workspace at that section (``_sections.html``: ``section-{key}``);
+    the caller's own pasted proposal has no page (the citation shows its text)."""
     from urllib.parse import quote, urlencode
 
+    if ev.doc_id.startswith(ROADMAP_PREFIX):
+        from control_tower.roadmap.types import SECTION_TITLES
+
+        draft_id = quote(ev.doc_id.removeprefix(ROADMAP_PREFIX), safe="")
+        key = next((k for k, t in SECTION_TITLES.items() if t == ev.section), "")
+        return f"/roadmap/{draft_id}" + (f"#section-{key}" if key else "")
+    if ev.doc_id.startswith(REVIEW_PREFIX):
+        return ""
     query = urlencode({"chunk": ev.chunk_id}) if ev.chunk_id else ""
     return f"/documents/{quote(ev.doc_id, safe='')}/passage?{query}#cited"
+
+
+def may_read_cited(store, principal, doc_id: str) -> bool:  # noqa: ANN001
+    """Whether ``principal`` may still read what a stored citation points at: a document by
+    ``can_read``; a roadmap section by the roadmap's own rule (``may_view`` and every document
+    the draft cites readable: ``roadmap.service.get_version``); the caller's own pasted proposal
+    (only ever in their own conversation) always."""
+    if doc_id.startswith(ROADMAP_PREFIX):
+        from control_tower.roadmap.ordering import RoadmapError
+        from control_tower.roadmap.service import get_version
+
+        try:
+            get_version(store, principal, doc_id.removeprefix(ROADMAP_PREFIX))
+        except RoadmapError:
+            return False
+        return True
+    if doc_id.startswith(REVIEW_PREFIX):
+        return True
+    from control_tower.access import can_read
+
+    record = store.get_document(doc_id)
+    return record is not None and can_read(principal, record.to_meta())
 
 
 def citation(n: int, ev: Evidence) -> ChatCitation:

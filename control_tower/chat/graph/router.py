@@ -48,7 +48,11 @@ def call_for(tool: str, question: str, ent: Entities, why: str) -> ToolCall:
     elif tool == "suggest_projects":
         args = _dept_args(ent)
     elif tool == "roadmap_section":
+        from control_tower.chat.tools.roadmap import phase_of
+
         args = {"query": question[:200]} | _dept_args(ent)
+        if phase := phase_of(question):
+            args["phase"] = phase
     elif tool == "review_proposal":
         args = {"text": question[:8000]}
     else:

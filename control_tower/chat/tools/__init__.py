@@ -10,6 +10,8 @@ def all_tools() -> list[Tool]:
     from control_tower.chat.tools.aggregate import RegistryAggregate
     from control_tower.chat.tools.projects import FindProjects, GetProject
     from control_tower.chat.tools.related import RelatedProjects
+    from control_tower.chat.tools.review import ReviewProposal
+    from control_tower.chat.tools.roadmap import RoadmapSection
     from control_tower.chat.tools.search import SearchDocuments
     from control_tower.chat.tools.suggest import SuggestProjects
 
@@ -20,6 +22,8 @@ def all_tools() -> list[Tool]:
         RegistryAggregate(),
         RelatedProjects(),
         SuggestProjects(),
+        RoadmapSection(),
+        ReviewProposal(),
     ]
 
 
