@@ -218,6 +218,17 @@ def test_a_failing_tool_does_not_end_the_turn(tmp_path):
     assert final["answer"]["not_found"] is True
 
 
+def test_a_tool_that_cannot_answer_falls_back_to_search_and_says_why(tmp_path):
+    why = "로드맵은 부서장·AI 전담부서·관리자만 볼 수 있습니다."
+    refused = ToolResult(tool="roadmap_section", ok=False, error=why)
+    search = FakeSearch([ev("d1", "교통정책과 중장기 추진 과제: 스마트 교차로 확대")])
+    tools = toolbox(search, roadmap_section=refused)
+    _, final = run(ctx(tmp_path, tools, chat_use_llm=False), "로드맵의 교차로 추진 과제는?")
+    assert tools_called(final) == ["roadmap_section", "search_documents"]
+    answer = final["answer"]["answer"]
+    assert "[1]" in answer and answer.endswith(f"(참고: {why})")
+
+
 def test_step_limit_holds(tmp_path):
     related = ToolResult(
         tool="related_projects", data={"links": [{"card_id": "c1", "other_card_id": "c2"}]}

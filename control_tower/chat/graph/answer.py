@@ -83,9 +83,11 @@ async def compose_answer(
 ) -> tuple[dict, list[str]]:
     pool, markers, passages = _gated(question, results)
     facts = fact_sentences(pool)
+    notes = _tool_notes(results)
     if not facts and not markers:
-        emit("token", text=NOT_FOUND)
-        return ChatAnswer(conversation_id="", answer=NOT_FOUND, not_found=True).model_dump(), []
+        text = NOT_FOUND + notes
+        emit("token", text=text)
+        return ChatAnswer(conversation_id="", answer=text, not_found=True).model_dump(), []
     for s in facts:
         emit("token", text=s + " ")
     llm, flagged = await _llm_sentences(question, pool, markers, ctx, emit) or ([], [])
@@ -101,12 +103,14 @@ async def compose_answer(
     if not kept:
         kept, fallback = extractive(pool, markers, terms), True
     if not kept:  # nothing citable survived: say so rather than answer empty
-        emit("token", text=NOT_FOUND)
-        answer = ChatAnswer(conversation_id="", answer=NOT_FOUND, not_found=True, flagged=flagged)
+        text = NOT_FOUND + notes
+        emit("token", text=text)
+        answer = ChatAnswer(conversation_id="", answer=text, not_found=True, flagged=flagged)
         return answer.model_dump(), []
     text = " ".join(kept)
     if fallback:
         text += "\n\n" + FALLBACK_NOTE
+    text += notes
     tools = ctx.tools
     fill_chunk_ids(pool, tools.store, getattr(tools.retriever, "index", None))
     text, cites = _renumber(text, pool)
@@ -117,6 +121,13 @@ async def compose_answer(
         conversation_id="", answer=text, citations=cites, fallback=fallback, flagged=flagged
     )
     return answer.model_dump(), card_ids
+
+
+def _tool_notes(results: list[ToolResult]) -> str:
+    """Why a tool could not help ("로드맵은 부서장·…만 볼 수 있습니다"), after the answer: the
+    tools' own Korean messages, not claims about documents, so they carry no citation."""
+    seen = list(dict.fromkeys(r.error for r in results if not r.ok and r.error))[:2]
+    return "".join(f"\n\n(참고: {e})" for e in seen)
 
 
 def _card_ids(results: list[ToolResult]) -> list[str]:

@@ -48,6 +48,12 @@ _STOP = {
     "언제",
     "현황",
     "계획",
+    # what the question is about in the tools' terms, not the documents' ("로드맵의 … 과제")
+    "로드맵",
+    "중장기",
+    "단계",
+    "과제",
+    "추진",
 }
 
 

@@ -7,6 +7,8 @@ stable between the composed answer, the citation check and the citations sent to
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from control_tower.chat.types import ChatCitation, Evidence, Fact, ToolResult
@@ -105,26 +107,51 @@ def citation(n: int, ev: Evidence) -> ChatCitation:
 
 
 def fill_chunk_ids(pool: Pool, store, index) -> None:  # noqa: ANN001
-    """Give card evidence (a span in a document, no chunk) the chunk that holds its span, so
-    its citation opens the passage page like a search hit's does (as the registry pages do)."""
+    """Give card and link evidence (no chunk) the chunk that holds it, so its citation opens
+    the passage page like a search hit's does (as the registry pages do): by its span when it
+    has one, else by its text (a link quotes a phrase, "데이터 플랫폼, 가명처리", and keeps no
+    offsets) — the chunk containing the quote, or failing that the one sharing most of its
+    words."""
     if store is None or index is None:
         return
     chunks: dict[tuple[str, int], list] = {}
     for ev in pool.evidence:
-        if ev.chunk_id or ev.char_start is None or ev.doc_id.startswith("import:"):
+        if ev.chunk_id or ev.doc_id.startswith(("import:", ROADMAP_PREFIX, REVIEW_PREFIX)):
             continue
         key = (ev.doc_id, ev.version)
         if key not in chunks:
-            record = store.get_document(ev.doc_id)
-            found: list = []
-            if record is not None and record.version == ev.version and record.chunk_count:
-                ids = [f"{ev.doc_id}:{ev.version}:{i}" for i in range(record.chunk_count)]
-                try:
-                    found = index.get(ids)
-                except Exception:  # noqa: BLE001 - no index: the citation keeps its text, no link
-                    found = []
-            chunks[key] = found
-        for c in chunks[key]:
-            if c.char_start <= ev.char_start < max(c.char_end, c.char_start + 1):
-                ev.chunk_id = c.chunk_id
-                break
+            chunks[key] = _chunks_of(store, index, ev)
+        found = chunks[key]
+        if ev.char_start is not None:
+            hit = next((c for c in found if _holds(c, ev.char_start)), None)
+        else:
+            hit = _by_text(found, ev.text)
+        if hit is not None:
+            ev.chunk_id = hit.chunk_id
+
+
+def _holds(chunk, offset: int) -> bool:  # noqa: ANN001
+    return chunk.char_start <= offset < max(chunk.char_end, chunk.char_start + 1)
+
+
+def _chunks_of(store, index, ev: Evidence) -> list:  # noqa: ANN001
+    record = store.get_document(ev.doc_id)
+    if record is None or record.version != ev.version or not record.chunk_count:
+        return []
+    ids = [f"{ev.doc_id}:{ev.version}:{i}" for i in range(record.chunk_count)]
+    try:
+        return index.get(ids)
+    except Exception:  # noqa: BLE001 - no index: the citation keeps its text, no link
+        return []
+
+
+def _by_text(chunks: list, text: str):  # noqa: ANN202
+    flat = " ".join((text or "").split())
+    if not flat or not chunks:
+        return None
+    for c in chunks:
+        if flat[:80] in " ".join(c.text.split()):
+            return c
+    words = {w for w in re.split(r"[\s,·/()]+", flat) if len(w) >= 2}
+    best = max(chunks, key=lambda c: sum(1 for w in words if w in c.text))
+    return best if words and any(w in best.text for w in words) else None

@@ -88,7 +88,8 @@ async def run_tool(state: ChatState, runtime: Runtime[Context]) -> dict:
             [ToolCall.model_validate(c) for c in done],
             [ToolResult.model_validate(r) for r in results],
         )
-        plan.extend(c.model_dump() for c in chained)
+        planned = {p["tool"] for p in plan}
+        plan.extend(c.model_dump() for c in chained if c.tool not in planned)
     return {
         "plan": plan,
         "done": done,

@@ -110,6 +110,9 @@ def follow_ups(question: str, done: list[ToolCall], results: list[ToolResult]) -
     """Calls that chain on earlier results: "겹치는 사업을 찾아서 예산을 비교해 줘"."""
     tools = [c.tool for c in done]
     last = results[-1] if results else None
+    if last is not None and not last.ok and "search_documents" not in tools:
+        # a tool that could not answer (no roadmap yet, not allowed): the documents may
+        return [call_for("search_documents", question, Entities(), f"fallback:{last.tool}")]
     if (
         last is not None
         and last.ok
