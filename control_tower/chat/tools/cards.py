@@ -122,3 +122,23 @@ class EvidenceList:
         if fv is None:
             return []
         return self.add(evidence_of(card, fv.source, fv.value))
+
+
+def link_passage(card: ProjectCard, quote) -> Evidence:  # noqa: ANN001 - linker Evidence or dict
+    """A linker quote on ``card``'s side (a ``linker.types.Evidence`` or its dump) as a citable
+    passage, titled and placed by the card's own source in that document."""
+    get = quote.get if isinstance(quote, dict) else lambda k, d=None: getattr(quote, k, d)
+    doc_id = get("doc_id", "")
+    src = next((s for s in card.sources() if s.doc_id == doc_id), None)
+    dept = (src.department if src else "") or card.lead_department or ""
+    title = src.title if src else card.name
+    return Evidence(
+        doc_id=doc_id,
+        version=get("version") or 1,
+        title=title,
+        department=dept,
+        path=display_location(dept, get("path") or (src.path if src else ""), title),
+        page=get("page"),
+        section=get("section"),
+        text=(get("text") or "")[:4000],
+    )

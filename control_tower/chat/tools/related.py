@@ -6,11 +6,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from control_tower.chat.tools.base import Tool, ToolContext, ToolError
-from control_tower.chat.tools.cards import EvidenceList, find
-from control_tower.chat.types import Evidence, Fact, ToolResult
+from control_tower.chat.tools.cards import EvidenceList, find, link_passage
+from control_tower.chat.types import Fact, ToolResult
 from control_tower.domain import name_key
 from control_tower.linker.types import Link
-from control_tower.names import display_location
 from control_tower.registry.link_views import filter_links, link_map
 from control_tower.registry.types import ProjectCard
 
@@ -51,23 +50,8 @@ def _link_evidence(link: Link, card: ProjectCard, ev: EvidenceList) -> list[int]
     card's name source."""
     idx: list[int] = []
     for e in link.evidence:
-        if e.card != card.id:
-            continue
-        src = next((s for s in card.sources() if s.doc_id == e.doc_id), None)
-        dept = src.department if src else (card.lead_department or "")
-        title = src.title if src else ""
-        idx += ev.add(
-            Evidence(
-                doc_id=e.doc_id,
-                version=e.version,
-                title=title,
-                department=dept,
-                path=display_location(dept, e.path, title),
-                page=e.page,
-                section=e.section,
-                text=e.text[:4000],
-            )
-        )
+        if e.card == card.id:
+            idx += ev.add(link_passage(card, e))
     return idx or ev.field(card, "name")
 
 

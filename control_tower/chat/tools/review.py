@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from control_tower.chat.graph.evidence import REVIEW_PREFIX
 from control_tower.chat.tools.base import Tool, ToolContext, ToolError
-from control_tower.chat.tools.cards import EvidenceList, visible
+from control_tower.chat.tools.cards import EvidenceList, link_passage, visible
 from control_tower.chat.types import Evidence, Fact, ToolResult
 from control_tower.names import display_location
 
@@ -118,23 +118,8 @@ def _match_evidence(match, card, reader, ev: EvidenceList) -> list[int]:  # noqa
     if card is None:
         return idx
     for e in match.evidence:
-        if e.get("card") != card.id or not reader.can(e.get("doc_id", "")):
-            continue
-        src = next((s for s in card.sources() if s.doc_id == e["doc_id"]), None)
-        dept = (src.department if src else "") or card.lead_department or ""
-        title = src.title if src else card.name
-        idx += ev.add(
-            Evidence(
-                doc_id=e["doc_id"],
-                version=e.get("version") or 1,
-                title=title,
-                department=dept,
-                path=display_location(dept, e.get("path") or (src.path if src else ""), title),
-                page=e.get("page"),
-                section=e.get("section"),
-                text=(e.get("text") or "")[:4000],
-            )
-        )
+        if e.get("card") == card.id and reader.can(e.get("doc_id", "")):
+            idx += ev.add(link_passage(card, e))
     return idx or ev.field(card, "name")
 
 
