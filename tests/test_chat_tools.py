@@ -138,6 +138,19 @@ def test_aggregate_sum_equals_independent_sum(world):
     assert best.name in top.facts[0].value and best.name in top.facts[0].sentence
 
 
+def test_no_duplicate_falls_back_to_the_departments_other_links(world):
+    """ "우리 과와 겹치는 사업?" for a department the linker gave no 중복: its other links, with the
+    step saying so — not an empty answer."""
+    typed = call(world, ADMIN, "related_projects", department="보건소", link_type="중복")
+    every = call(world, ADMIN, "related_projects", department="보건소")
+    assert typed.ok and every.ok
+    if every.data["links"] and not any(lk["type"] == "중복" for lk in every.data["links"]):
+        assert typed.summary.startswith("중복 관계 없음")
+        assert typed.data["links"] == every.data["links"] and typed.facts
+    else:
+        assert all(lk["type"] == "중복" for lk in typed.data["links"])
+
+
 def test_related_projects_finds_the_flood_duplicate(world):
     from control_tower.registry.service import list_cards
 

@@ -118,6 +118,11 @@ class RelatedProjects(Tool):
             )
             if len(out) >= args.top:
                 break
+        if not out and args.link_type:
+            # no 중복 (or 선후) link: the other links still answer "겹치는 게 있나", as 연계
+            wider = self.run(ctx, args.model_copy(update={"link_type": None}))
+            wider.summary = f"{args.link_type} 관계 없음, {wider.summary}"
+            return wider
         ids = {x for o in out for x in (o.card_id, o.other_card_id)}
         cl = [c.model_dump() for c in clusters if ids & set(c.cards)]
         data = RelatedOutput(links=out, clusters=cl).model_dump()
