@@ -325,3 +325,81 @@ def test_chat_turn_with_the_real_llm_through_the_sse_api(
     done = events[-1][1]
     assert done["citations"] and "[1]" in done["answer"]
     assert "22" in done["answer"]  # 2,200백만원 = 22억원, computed from the card
+
+
+def test_chat_through_the_openai_client_and_mcp_with_the_real_llm(
+    server: VLLMServer, vllm_settings: Settings, demo_copy: Settings
+) -> None:
+    """The open interfaces on `tiny`: the `openai` package against `/v1/chat/completions`
+    served by uvicorn (a personal API key), and the MCP SDK's client calling `ask` in-process —
+    both answer the same computed budget with citations, as the caller."""
+    import asyncio
+    import json
+    import threading
+    import time
+
+    import httpx
+    import openai
+    import uvicorn
+    from mcp import Client
+
+    from control_tower.chat.mcp_server import build_server
+    from control_tower.chat.tools import all_tools
+    from serving.app import create_app
+    from tests.auth_helpers import api_key, make_user
+
+    settings = demo_copy.model_copy(
+        update={
+            "llm_port": vllm_settings.llm_port,
+            "llm_profile": "tiny",
+            "llm_url": None,
+            "llm_model": None,
+            "chat_llm_timeout_s": 120.0,
+        }
+    )
+    question = "AI 영상분석 기반 교통안전 시스템 사업비는 얼마인가요?"
+    app = create_app(settings)
+    services = app.state.services
+    make_user(services.store, "chat_oai_head", "교통정책과", roles=["dept_head"])
+    key = api_key(services.store, "chat_oai_head")["Authorization"].split()[1]
+    port = _free_port()
+    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not web.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        client = openai.OpenAI(
+            base_url=f"http://127.0.0.1:{port}/v1",
+            api_key=key,
+            max_retries=0,
+            http_client=httpx.Client(trust_env=False, timeout=300),
+        )
+        r = client.chat.completions.create(
+            model="control-tower", messages=[{"role": "user", "content": question}]
+        )
+        text = r.choices[0].message.content
+        assert "22" in text and "[1]" in text and "출처:" in text
+        assert (r.model_extra or {}).get("citations")
+        streamed = client.chat.completions.create(
+            model="control-tower", messages=[{"role": "user", "content": question}], stream=True
+        )
+        joined = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
+        assert "22" in joined and "출처:" in joined
+    finally:
+        web.should_exit = True
+        thread.join(15)
+
+    principal = services.store.get_user("chat_oai_head")
+    mcp = build_server(
+        settings, services.store, services.retriever, principal, all_tools(), chat=services.chat
+    )
+
+    async def ask() -> dict:
+        async with Client(mcp) as c:
+            result = await c.call_tool("ask", {"question": question})
+            return json.loads(result.content[0].text)
+
+    answer = asyncio.run(ask())
+    assert "22" in answer["answer"] and answer["citations"]
