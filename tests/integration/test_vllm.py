@@ -280,6 +280,19 @@ def _group_members(pgid: int) -> list[int]:
     return members
 
 
+def _chat_settings(demo_copy: Settings, vllm_settings: Settings) -> Settings:
+    """The demo copy's settings pointed at this module's `tiny` server (slow CPU: 120 s)."""
+    return demo_copy.model_copy(
+        update={
+            "llm_port": vllm_settings.llm_port,
+            "llm_profile": "tiny",
+            "llm_url": None,
+            "llm_model": None,
+            "chat_llm_timeout_s": 120.0,
+        }
+    )
+
+
 def test_chat_turn_with_the_real_llm_through_the_sse_api(
     server: VLLMServer, vllm_settings: Settings, demo_copy: Settings
 ) -> None:
@@ -293,15 +306,7 @@ def test_chat_turn_with_the_real_llm_through_the_sse_api(
     from serving.app import create_app
     from tests.auth_helpers import login
 
-    settings = demo_copy.model_copy(
-        update={
-            "llm_port": vllm_settings.llm_port,
-            "llm_profile": "tiny",
-            "llm_url": None,
-            "llm_model": None,
-            "chat_llm_timeout_s": 120.0,
-        }
-    )
+    settings = _chat_settings(demo_copy, vllm_settings)
     app = create_app(settings)
     with TestClient(app) as client:
         from tests.auth_helpers import make_user
@@ -348,15 +353,7 @@ def test_chat_through_the_openai_client_and_mcp_with_the_real_llm(
     from serving.app import create_app
     from tests.auth_helpers import api_key, make_user
 
-    settings = demo_copy.model_copy(
-        update={
-            "llm_port": vllm_settings.llm_port,
-            "llm_profile": "tiny",
-            "llm_url": None,
-            "llm_model": None,
-            "chat_llm_timeout_s": 120.0,
-        }
-    )
+    settings = _chat_settings(demo_copy, vllm_settings)
     question = "AI 영상분석 기반 교통안전 시스템 사업비는 얼마인가요?"
     app = create_app(settings)
     services = app.state.services
