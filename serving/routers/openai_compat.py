@@ -170,9 +170,7 @@ _BODY_SCHEMA = {"schema": _inline(CompletionRequest.model_json_schema())}
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {"schema": _inline(CompletionRequest.model_json_schema())}
-            },
+            "content": {"application/json": _BODY_SCHEMA},
         }
     },
 )
