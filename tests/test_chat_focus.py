@@ -60,11 +60,18 @@ def test_passages_missing_the_questions_topic_are_not_relevant():
     )
     tools = ["search_documents", "search_documents"]
     # 메타버스 is in neither passage: both are about other 관광 플랫폼 projects
-    assert relevant_evidence("포항 메타버스 관광 플랫폼 구축 사업의 기간은?", pool, tools) == []
-    assert relevant_evidence("포항여행톡 챗봇 플랫폼 구축 사업의 기간은?", pool, tools) == [1]
+    assert (
+        relevant_evidence(
+            question_terms("포항 메타버스 관광 플랫폼 구축 사업의 기간은?"), pool, tools
+        )
+        == []
+    )
+    assert relevant_evidence(
+        question_terms("포항여행톡 챗봇 플랫폼 구축 사업의 기간은?"), pool, tools
+    ) == [1]
 
 
 def test_card_evidence_is_never_gated():
     pool = _pool("전혀 다른 내용", "또 다른 내용")
     tools = ["get_project", "search_documents"]
-    assert relevant_evidence("메타버스 관광 플랫폼 구축 기간", pool, tools) == [1]
+    assert relevant_evidence(question_terms("메타버스 관광 플랫폼 구축 기간"), pool, tools) == [1]

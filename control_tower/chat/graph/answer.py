@@ -30,7 +30,7 @@ from control_tower.chat.types import ChatAnswer, ToolResult
 log = logging.getLogger(__name__)
 
 
-def _gated(question: str, results: list[ToolResult]) -> tuple[Pool, list[int], list[int]]:
+def _gated(terms: list[str], results: list[ToolResult]) -> tuple[Pool, list[int], list[int]]:
     """The pool, its relevant markers, and which of those are search passages."""
     pool = pool_of(results)
     tools_of: list[str] = []
@@ -40,16 +40,16 @@ def _gated(question: str, results: list[ToolResult]) -> tuple[Pool, list[int], l
             if ev.key() not in seen:
                 seen.add(ev.key())
                 tools_of.append(r.tool)
-    markers = relevant_evidence(question, pool, tools_of)
+    markers = relevant_evidence(terms, pool, tools_of)
     return pool, markers, [n for n in markers if tools_of[n - 1] == "search_documents"]
 
 
-async def _llm_sentences(question, pool, markers, ctx: Context, emit):  # noqa: ANN001, ANN202
+async def _llm_sentences(question, terms, pool, markers, ctx: Context, emit):  # noqa: ANN001, ANN202
     """(kept, flagged) sentences of the model's answer; None when there is no usable answer."""
     settings = ctx.tools.settings
     if ctx.model_factory is None or not settings.chat_use_llm or not markers:
         return None
-    text = prompt_text(settings, question, pool, markers)
+    text = prompt_text(settings, question, terms, pool, markers)
     parts: list[str] = []
 
     async def stream() -> None:
@@ -81,7 +81,8 @@ def _renumber(text: str, pool: Pool) -> tuple[str, list]:
 async def compose_answer(
     question: str, results: list[ToolResult], ctx: Context, emit: Callable
 ) -> tuple[dict, list[str]]:
-    pool, markers, passages = _gated(question, results)
+    terms = question_terms(question)  # Kiwi once per turn: the gate, the prompt, the quotes
+    pool, markers, passages = _gated(terms, results)
     facts = fact_sentences(pool)
     notes = _tool_notes(results)
     if not facts and not markers:
@@ -90,12 +91,11 @@ async def compose_answer(
         return ChatAnswer(conversation_id="", answer=text, not_found=True).model_dump(), []
     for s in facts:
         emit("token", text=s + " ")
-    llm, flagged = await _llm_sentences(question, pool, markers, ctx, emit) or ([], [])
+    llm, flagged = await _llm_sentences(question, terms, pool, markers, ctx, emit) or ([], [])
     # a fact sentence without evidence the caller may read is dropped like any other
     _, unsupported = check_answer(" ".join(facts), pool)
     flagged += unsupported
     kept = [s for s in facts if s not in unsupported] + llm
-    terms = question_terms(question)
     fallback = not kept
     if kept and not llm:  # facts alone may not answer what was asked: quote the detail
         extra = detail_quotes(pool, passages, terms, " ".join(kept))

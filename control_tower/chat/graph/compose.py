@@ -71,14 +71,13 @@ def question_terms(question: str) -> list[str]:
     return [t for t in parts if t not in _STOP and len(t) >= 2]
 
 
-def relevant_evidence(question: str, pool: Pool, tools_of: list[str]) -> list[int]:
+def relevant_evidence(terms: list[str], pool: Pool, tools_of: list[str]) -> list[int]:
     """1-based markers of passages that share enough of the question's own terms.
 
     Why a gate: search always returns its top k, even for a question no document answers;
     without it the model is handed unrelated passages and "answers" anyway. ``tools_of[i]`` is
     the tool that produced evidence i; only search hits are gated (cards were matched by name).
     """
-    terms = question_terms(question)
     need = max(1, math.ceil(0.5 * len(terms)))
     texts = [ev.text + " " + ev.title for ev in pool.evidence]
     topic_missing = any(
@@ -126,8 +125,14 @@ def detail_quotes(pool: Pool, passages: list[int], terms: list[str], known: str)
     return []
 
 
-def prompt_text(settings, question: str, pool: Pool, markers: list[int]) -> str:  # noqa: ANN001
-    width, terms = settings.chat_evidence_chars, question_terms(question)
+def prompt_text(
+    settings,  # noqa: ANN001
+    question: str,
+    terms: list[str],
+    pool: Pool,
+    markers: list[int],
+) -> str:
+    width = settings.chat_evidence_chars
     shown = [(n, pool.evidence[n - 1]) for n in markers[:6]]
     evidence = "\n".join(
         f"[{n}] ({e.title}) {focus(e.text, terms, e.title, width)}" for n, e in shown
