@@ -28,6 +28,14 @@ def visible(ctx: ToolContext) -> list[ProjectCard]:
     return ctx.cache[key]
 
 
+def doc_departments(ctx: ToolContext) -> dict[str, str]:
+    """Document id → owning department, memoized for the turn (a citation's display place)."""
+    key = ("doc_departments",)
+    if key not in ctx.cache:
+        ctx.cache[key] = {d.doc_id: d.to_meta().department for d in ctx.store.list_documents()}
+    return ctx.cache[key]
+
+
 def norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", text or "")).lower()
 

@@ -17,7 +17,13 @@ from pydantic import BaseModel, Field
 
 from control_tower.chat.graph.evidence import ROADMAP_PREFIX
 from control_tower.chat.tools.base import Tool, ToolContext, ToolError
-from control_tower.chat.tools.cards import EvidenceList, evidence_of, norm, visible
+from control_tower.chat.tools.cards import (
+    EvidenceList,
+    doc_departments,
+    evidence_of,
+    norm,
+    visible,
+)
 from control_tower.chat.types import Evidence, Fact, ToolResult
 from control_tower.domain import name_key
 from control_tower.names import display_location
@@ -136,13 +142,6 @@ def latest_draft(ctx: ToolContext) -> str:
     return drafts[0]["draft_id"]
 
 
-def _doc_departments(ctx: ToolContext) -> dict[str, str]:
-    key = ("doc_departments",)
-    if key not in ctx.cache:
-        ctx.cache[key] = {d.doc_id: d.to_meta().department for d in ctx.store.list_documents()}
-    return ctx.cache[key]
-
-
 def _source_evidence(ctx: ToolContext, src: SourceLink, cards: dict) -> Evidence:
     """A readable source as a citable passage: the card's kept passage of that document when
     there is one (its span lets the chat link the chunk), else the source's place itself."""
@@ -152,7 +151,7 @@ def _source_evidence(ctx: ToolContext, src: SourceLink, cards: dict) -> Evidence
         ev = evidence_of(card, ref, card.name)
         if ev is not None:
             return ev
-    dept = _doc_departments(ctx).get(src.doc_id or "", "")
+    dept = doc_departments(ctx).get(src.doc_id or "", "")
     where = " · ".join(x for x in (src.page and f"{src.page}쪽", src.section) if x)
     title = src.title or src.path
     return Evidence(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from control_tower.chat.tools.base import Tool, ToolContext, ToolError
-from control_tower.chat.tools.cards import EvidenceList
+from control_tower.chat.tools.cards import EvidenceList, doc_departments
 from control_tower.chat.types import Evidence, Fact, ToolResult
 from control_tower.names import display_location
 
@@ -51,7 +51,7 @@ class SuggestProjects(Tool):
             )
         except IdeaError as exc:
             raise ToolError(exc.code, exc.message_ko) from exc
-        depts = {d.doc_id: d.to_meta().department for d in ctx.store.list_documents()}
+        depts = doc_departments(ctx)
         ev = EvidenceList()
         facts = []
         for p in ideas:
