@@ -8,7 +8,6 @@ real ``openai`` client against uvicorn, as Open WebUI or an editor would use it.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 
@@ -23,6 +22,7 @@ from control_tower.health import StartupState
 from serving.app import create_app
 from tests.auth_helpers import api_key, auth_headers, login, make_user
 from tests.chat_fakes import FakeSearch, SlowModel, ev, fake_model
+from tests.uvicorn_thread import serving
 
 QUESTION = "교차로 신호 최적화 사업비"
 PASSAGE = "교차로 신호 최적화 사업의 사업비는 12억원이다."
@@ -208,27 +208,10 @@ def test_a_stored_answer_is_hidden_once_its_document_is_no_longer_readable(app):
 
 
 # --- a real server: the OpenAI client, and a client that goes away ------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(app):  # noqa: ANN001, ANN201
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield base
 
 
 def oai(app, base: str, key: str | None = None) -> openai.OpenAI:  # noqa: ANN001

@@ -340,18 +340,16 @@ def test_chat_through_the_openai_client_and_mcp_with_the_real_llm(
     both answer the same computed budget with citations, as the caller."""
     import asyncio
     import json
-    import threading
-    import time
 
     import httpx
     import openai
-    import uvicorn
     from mcp import Client
 
     from control_tower.chat.mcp_server import build_server
     from control_tower.chat.tools import all_tools
     from serving.app import create_app
     from tests.auth_helpers import api_key, make_user
+    from tests.uvicorn_thread import serving
 
     settings = _chat_settings(demo_copy, vllm_settings)
     question = "AI 영상분석 기반 교통안전 시스템 사업비는 얼마인가요?"
@@ -359,16 +357,9 @@ def test_chat_through_the_openai_client_and_mcp_with_the_real_llm(
     services = app.state.services
     make_user(services.store, "chat_oai_head", "교통정책과", roles=["dept_head"])
     key = api_key(services.store, "chat_oai_head")["Authorization"].split()[1]
-    port = _free_port()
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    try:
+    with serving(app, start_timeout=60) as base:
         client = openai.OpenAI(
-            base_url=f"http://127.0.0.1:{port}/v1",
+            base_url=f"{base}/v1",
             api_key=key,
             max_retries=0,
             http_client=httpx.Client(trust_env=False, timeout=300),
@@ -384,9 +375,6 @@ def test_chat_through_the_openai_client_and_mcp_with_the_real_llm(
         )
         joined = "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
         assert "22" in joined and "출처:" in joined
-    finally:
-        web.should_exit = True
-        thread.join(15)
 
     principal = services.store.get_user("chat_oai_head")
     mcp = build_server(
