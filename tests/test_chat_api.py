@@ -253,6 +253,32 @@ def test_openai_client_non_streaming(app, server):
     assert [t.question for t in turns] == [QUESTION, "교차로 신호 최적화 일정"]
 
 
+def test_a_resent_history_continues_its_own_conversation(app, server):
+    """OpenAI clients (Open WebUI) resend the history without an id: the caller's conversation
+    with exactly those questions goes on; anything else, or another user, starts a new one."""
+
+    def ask_with_history(client, *questions: str) -> str:  # noqa: ANN001
+        messages = []
+        for q in questions[:-1]:
+            messages += [{"role": "user", "content": q}, {"role": "assistant", "content": "답"}]
+        messages.append({"role": "user", "content": questions[-1]})
+        r = client.chat.completions.create(model="control-tower", messages=messages)
+        return r.model_extra["conversation_id"]
+
+    follow = "교차로 신호 최적화 일정"
+    alice = oai(app, server)
+    first = ask_with_history(alice, QUESTION)
+    assert ask_with_history(alice, QUESTION, follow) == first
+    repo = app.state.services.chat.conversations
+    assert [t.question for t in repo.turns("alice", first)] == [QUESTION, follow]
+    again = ask_with_history(alice, QUESTION)  # a new chat in the client: a new conversation
+    assert again != first
+    assert ask_with_history(alice, "다른 질문", follow) not in {first, again}
+    bob = api_key(app.state.services.store, "bob")["Authorization"].split()[1]
+    assert ask_with_history(oai(app, server, key=bob), QUESTION, follow) not in {first, again}
+    assert len(repo.turns("alice", first)) == 2 and len(repo.turns("alice", again)) == 1
+
+
 def test_openai_client_streaming(app, server):
     client = oai(app, server)
     stream = client.chat.completions.create(

@@ -253,8 +253,8 @@ def test_review_of_a_stored_document_only_for_its_readers(world):
 
 
 def test_a_phase_question_over_the_graph_answers_with_cited_initiatives(world):
+    from control_tower.chat.recheck import HIDDEN, recheck_turn
     from control_tower.chat.types import Turn
-    from serving.routers.chat_api import HIDDEN, _recheck
     from serving.routers.ui_chat_render import answer_html
 
     head = user(world, "traffic_head")
@@ -275,6 +275,6 @@ def test_a_phase_question_over_the_graph_answers_with_cited_initiatives(world):
     assert f'href="/roadmap/{narrow.draft_id}#section-phases"' in str(answer_html(answer))
     # a stored answer citing the roadmap is shown again only to who may still view it
     turn = Turn(question=question, answer=answer)
-    assert _recheck(world["store"], head, turn).answer.answer == answer.answer
+    assert recheck_turn(world["store"], head, turn).answer.answer == answer.answer
     demoted = Principal(username="traffic_head", department=TRAFFIC, roles={Role.staff})
-    assert _recheck(world["store"], demoted, turn).answer.answer == HIDDEN
+    assert recheck_turn(world["store"], demoted, turn).answer.answer == HIDDEN

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -77,25 +76,15 @@ def _events(lines):
 
 
 def test_progress_over_sse_and_reattach_after_reload(settings, store, tmp_path):
-    import socket
-
-    import uvicorn
+    from tests.uvicorn_thread import serving
 
     app = _app(settings, store)
     keys = _users(store)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     gate = tmp_path / "gate"
     gate.mkdir()
-    try:
+    with serving(app) as base_url:
         job = app.state.services.jobs.submit("test_steps", {"gate": str(gate), "steps": 3}, KIM)
-        url = f"http://127.0.0.1:{port}/api/v1/jobs/{job.job_id}/events"
+        url = f"{base_url}/api/v1/jobs/{job.job_id}/events"
         with httpx.stream("GET", url, headers=keys["kim"], timeout=30) as r:
             assert r.status_code == 200
             assert r.headers["content-type"].startswith("text/event-stream")
@@ -130,9 +119,6 @@ def test_progress_over_sse_and_reattach_after_reload(settings, store, tmp_path):
         # another user's job is 404, events included
         r = httpx.get(url, headers=keys["park"], timeout=10)
         assert r.status_code == 404
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def test_another_users_job_is_404_and_admin_sees_all(jobs_client, tmp_path):

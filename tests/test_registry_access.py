@@ -181,3 +181,16 @@ def test_an_imported_list_is_readable_under_its_own_access_level(world, tmp_path
     assert any("qzsecretimport" in n for n in _names(store, STAFF_B))
     assert not any("qzsecretimport" in n for n in _names(store, STAFF_A))
     assert not any("qzsecretimport" in n for n in _names(store, ANON))
+    # a stored chat answer citing the list is shown again under the list's level, not hidden
+    # for everyone (an import has no document row) nor shown to everyone
+    from control_tower.chat.recheck import HIDDEN, recheck_turn
+    from control_tower.chat.types import ChatAnswer, ChatCitation, Turn
+
+    cite = ChatCitation(n=1, doc_id=f"import:{report.import_id}", title="list.csv", text="…")
+    answer = ChatAnswer(
+        conversation_id="c1", answer="qzsecretimport 사업입니다 [1].", citations=[cite]
+    )
+    turn = Turn(question="사업은?", answer=answer)
+    assert recheck_turn(store, STAFF_B, turn).answer.answer == answer.answer
+    for outsider in (STAFF_A, ANON):
+        assert recheck_turn(store, outsider, turn).answer.answer == HIDDEN

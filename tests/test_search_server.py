@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from urllib.parse import quote
 
@@ -16,28 +15,11 @@ from control_tower.cli.serve import uvicorn_options
 from control_tower.health import StartupState
 from serving.app import create_app
 from tests.auth_helpers import login, make_user
+from tests.uvicorn_thread import serving
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(app, **options):
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    return server, thread, port
+def _port(base_url: str) -> int:
+    return int(base_url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
@@ -91,8 +73,8 @@ def _session_cookie(port: int) -> str:
 
 
 def test_long_korean_query_gets_the_korean_json_error(app, settings):
-    server, thread, port = _serve(app, **uvicorn_options(settings))
-    try:
+    with serving(app, **uvicorn_options(settings)) as base_url:
+        port = _port(base_url)
         cookie = _session_cookie(port)
         target = "/api/v1/search?q=" + quote("가" * 10_000)
         assert len(target) > 16 * 1024 * 5  # ~90 KB: far over h11's default
@@ -102,20 +84,14 @@ def test_long_korean_query_gets_the_korean_json_error(app, settings):
         detail = json.loads(body)["detail"]
         assert detail["code"] == "query_too_long"
         assert detail["message"].startswith("검색어가 너무 깁니다")
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 def test_without_the_option_h11_answers_first(app):
     # The root cause, kept visible: uvicorn's default refuses the request line itself.
-    server, thread, port = _serve(app, http="h11")
-    try:
+    with serving(app, http="h11") as base_url:
+        port = _port(base_url)
         cookie = _session_cookie(port)
         status, content_type, body = _raw_get(
             port, "/api/v1/search?q=" + quote("가" * 10_000), cookie
         )
         assert status == 400 and not content_type.startswith("application/json")
-    finally:
-        server.should_exit = True
-        thread.join(30)

@@ -68,34 +68,10 @@ def upload_and_wait(client, files, headers, **form) -> dict:
 @pytest.fixture
 def live_server(settings, store, index):
     """The real app under uvicorn on a free port (in a thread); yields (base_url, keys, app)."""
-    import socket
-    import threading
-
-    import uvicorn
+    from tests.uvicorn_thread import serving
 
     app = build_app(settings, store, index)
     keys = make_users(store)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-            timeout_keep_alive=120,  # no idle-close race with the pooled test client
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}", keys, app
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    # a long keep-alive: no idle-close race with the pooled test client
+    with serving(app, lifespan="on", timeout_keep_alive=120) as base_url:
+        yield base_url, keys, app

@@ -22,6 +22,7 @@ from control_tower.store.models import ChatConversationRow, ChatTurnRow
 MAX_TITLE = 100
 DEFAULT_TITLE_CHARS = 40
 UNTITLED = "새 대화"
+FIND_LIMIT = 50  # recent conversations searched for a resent history
 
 
 class ConversationNotFound(LookupError):
@@ -167,6 +168,29 @@ class ConversationRepo:
                 )
                 for r in s.scalars(q)
             ]
+
+    def find_by_questions(self, owner: str, questions: list[str]) -> str | None:
+        """The owner's most recent conversation whose questions so far are exactly
+        ``questions``, in order: how a stateless client that resends the whole history
+        (OpenAI's API, Open WebUI) continues its server-side conversation."""
+        if not questions:
+            return None
+        candidates = (
+            select(ChatConversationRow.id)
+            .where(ChatConversationRow.owner == owner, ChatConversationRow.turns == len(questions))
+            .order_by(ChatConversationRow.updated_at.desc())
+            .limit(FIND_LIMIT)
+        )
+        with self.store.session() as s:
+            for cid in s.scalars(candidates).all():
+                asked = s.scalars(
+                    select(ChatTurnRow.question)
+                    .where(ChatTurnRow.conversation_id == cid)
+                    .order_by(ChatTurnRow.idx)
+                ).all()
+                if list(asked) == questions:
+                    return cid
+        return None
 
     def last_answer(self, owner: str, conversation_id: str) -> ChatAnswer | None:
         with self.store.session() as s:

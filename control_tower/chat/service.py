@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from control_tower.chat.graph.build import build_graph
@@ -44,6 +44,14 @@ def clean_question(text: str) -> str:
             "question_too_long", f"질문이 너무 깁니다({MAX_QUESTION_CHARS:,}자 이하로 줄여 주세요)."
         )
     return text
+
+
+def _cleaned(text: str) -> str:
+    """An earlier question as it was stored, or "" if it could not have been asked."""
+    try:
+        return clean_question(text)
+    except ChatError:
+        return ""
 
 
 class ChatService:
@@ -85,14 +93,25 @@ class ChatService:
             departments=[d.name for d in list_departments(self.store)],
         )
 
-    def open(self, principal: Principal, question: str, conversation_id: str | None) -> str:
-        """Validate the turn and return its conversation id (a new one when none is given);
-        raises ChatError before anything streams, so an API can answer 400/404 plainly."""
+    def open(
+        self,
+        principal: Principal,
+        question: str,
+        conversation_id: str | None,
+        earlier: Sequence[str] = (),
+    ) -> str:
+        """Validate the turn and return its conversation id: the given one, else the caller's
+        conversation whose questions were exactly ``earlier`` (a client resending its history),
+        else a new one. Raises ChatError before anything streams, so an API can answer
+        400/404 plainly."""
         question = clean_question(question)
+        owner = owner_of(principal)
         if conversation_id:
-            self.conversations.get(owner_of(principal), conversation_id)  # NotFound -> 404
+            self.conversations.get(owner, conversation_id)  # NotFound -> 404
             return conversation_id
-        return self.conversations.create(owner_of(principal), question[:40]).id
+        asked = [_cleaned(q) for q in earlier]
+        found = self.conversations.find_by_questions(owner, asked) if all(asked) else None
+        return found or self.conversations.create(owner, question[:40]).id
 
     async def astream(
         self,

@@ -21,30 +21,41 @@ class Reader:
     """Which registry sources one principal may read, decided once per request."""
 
     def __init__(self, store, principal: Principal) -> None:  # noqa: ANN001
-        from control_tower.registry.repo import RegistryRepo
-
         self.principal = principal
         self._allowed: dict[str, bool] = {}
         for rec in store.list_documents():
             self._allowed[rec.doc_id] = can_read(principal, rec.to_meta())
-        for import_id, path, title, dept, level, users, depts in RegistryRepo(
-            store
-        ).import_access():
-            meta = DocumentMeta(
-                doc_id=IMPORT_PREFIX + import_id,
-                title=title,
-                department=dept,
-                access_level=AccessLevel(level),
-                allowed_users=users or [],
-                allowed_departments=depts or [],
-                source_path=path,
-                doc_type="import",
-                content_hash="",
-            )
+        for meta in import_metas(store):
             self._allowed[meta.doc_id] = can_read(principal, meta)
 
     def can(self, doc_id: str) -> bool:
         return self._allowed.get(doc_id, False)  # a source no longer in the store: hidden
+
+
+def import_metas(store) -> list[DocumentMeta]:  # noqa: ANN001
+    """Each spreadsheet import as the document it stands for (its access level at import)."""
+    from control_tower.registry.repo import RegistryRepo
+
+    return [
+        DocumentMeta(
+            doc_id=IMPORT_PREFIX + import_id,
+            title=title,
+            department=dept,
+            access_level=AccessLevel(level),
+            allowed_users=users or [],
+            allowed_departments=depts or [],
+            source_path=path,
+            doc_type="import",
+            content_hash="",
+        )
+        for import_id, path, title, dept, level, users, depts in RegistryRepo(store).import_access()
+    ]
+
+
+def may_read_import(store, principal: Principal, doc_id: str) -> bool:  # noqa: ANN001
+    """Whether ``principal`` may read the import ``doc_id`` stands for (gone: no)."""
+    meta = next((m for m in import_metas(store) if m.doc_id == doc_id), None)
+    return meta is not None and can_read(principal, meta)
 
 
 def card_view(card: ProjectCard, reader: Reader) -> ProjectCard | None:

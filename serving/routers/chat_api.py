@@ -28,8 +28,9 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from control_tower.chat.conversations import ConversationError, ConversationNotFound
+from control_tower.chat.recheck import recheck_turn
 from control_tower.chat.service import ChatError, owner_of
-from control_tower.chat.types import ChatAnswer, ChatEvent, Conversation, Turn
+from control_tower.chat.types import ChatEvent, Conversation, Turn
 from control_tower.domain import Principal
 from serving.auth import auth_context, require_user
 from serving.errors import ERROR_RESPONSES, api_error
@@ -43,10 +44,6 @@ FAILED = ChatEvent(
         "message": "답변을 만드는 중 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
     },
 ).model_dump()
-HIDDEN = (
-    "이 답변이 인용한 문서 중 지금은 볼 수 없는 문서가 있어 답변을 표시하지 않습니다. "
-    "같은 질문을 다시 하면 지금 볼 수 있는 문서로 답합니다."
-)
 router = APIRouter(prefix="/api/v1", tags=["chat"], responses=ERROR_RESPONSES)
 
 
@@ -153,20 +150,8 @@ def get_conversation(
     repo, owner = _chat(request).conversations, owner_of(principal)
     conversation = _own(repo.get, owner, conversation_id)
     store = request.app.state.services.store
-    turns = [_recheck(store, principal, t) for t in repo.turns(owner, conversation_id)]
+    turns = [recheck_turn(store, principal, t) for t in repo.turns(owner, conversation_id)]
     return ConversationDetail(conversation=conversation, turns=turns)
-
-
-def _recheck(store, principal: Principal, turn: Turn) -> Turn:  # noqa: ANN001
-    """A stored answer is shown again only if the caller may still read every document it
-    cites: access may have been narrowed, or the document deleted, since the turn."""
-    from control_tower.chat.graph.evidence import may_read_cited  # roadmap sections too
-
-    for doc_id in {c.doc_id for c in turn.answer.citations}:
-        if not may_read_cited(store, principal, doc_id):
-            hidden = ChatAnswer(conversation_id=turn.answer.conversation_id, answer=HIDDEN)
-            return turn.model_copy(update={"answer": hidden})
-    return turn
 
 
 @router.patch("/conversations/{conversation_id}", response_model=Conversation)

@@ -3,7 +3,10 @@
 Any OpenAI client (the ``openai`` package, Open WebUI, editors) can ask the assistant with a
 personal API key (``Bearer ct_…``) as the API key and model ``control-tower``. Only the last
 user message is the question; earlier messages are not replayed — the conversation lives on
-the server: pass ``conversation_id`` (top level or in ``metadata``) to continue one. Every
+the server: pass ``conversation_id`` (top level or in ``metadata``) to continue one, or resend
+the history as OpenAI clients do: the caller's conversation whose questions were exactly the
+earlier user messages is continued (so "그 사업 예산은?" still means the last answer's
+project), and a first message starts a new one. Every
 answer carries ``conversation_id`` and ``citations`` (ChatCitation dumps) as extra fields, and
 its text ends with a "출처:" list, so plain clients show the sources too.
 
@@ -116,6 +119,12 @@ def _text(message: Message) -> str:
     return message.content or ""
 
 
+def _earlier(body: CompletionRequest) -> list[str]:
+    """The user messages before the question: the history an OpenAI client resends."""
+    asked = [_text(m) for m in body.messages if m.role == "user"]
+    return asked[:-1]
+
+
 def _parse(raw: bytes) -> tuple[CompletionRequest, str]:
     try:
         body = CompletionRequest.model_validate_json(raw or b"{}")
@@ -179,7 +188,9 @@ async def chat_completions(request: Request):
         principal = await run_in_threadpool(_caller, request)
         body, question = _parse(await request.body())
         service = await run_in_threadpool(lambda: request.app.state.services.chat)
-        cid = await run_in_threadpool(_open, service, principal, question, _conversation_id(body))
+        cid = await run_in_threadpool(
+            _open, service, principal, question, _conversation_id(body), _earlier(body)
+        )
     except OpenAIError as e:
         return e.response()
     turn = service.astream(principal, question, conversation_id=cid, surface="openai")
@@ -193,9 +204,9 @@ async def chat_completions(request: Request):
     return _completion(meta, answer)
 
 
-def _open(service, principal: Principal, question: str, cid: str | None) -> str:  # noqa: ANN001
+def _open(service, principal: Principal, question: str, cid: str | None, earlier: list[str]) -> str:  # noqa: ANN001
     try:
-        return service.open(principal, question, cid)
+        return service.open(principal, question, cid, earlier)
     except ChatError as e:
         raise OpenAIError(e.status, e.code, e.message_ko) from None
     except ConversationNotFound as e:

@@ -37,11 +37,11 @@ def _repo(request: Request):  # noqa: ANN202 - control_tower.chat.conversations.
 
 def readable_turns(request: Request, principal: Principal, turns: list) -> list:
     """Stored answers as the API shows them: one citing a document the caller may no longer
-    read (narrowed, deleted) is replaced by a notice (``chat_api._recheck``), then linked."""
-    from serving.routers.chat_api import _recheck
+    read (narrowed, deleted) is replaced by a notice (``chat.recheck``), then linked."""
+    from control_tower.chat.recheck import recheck_turn
 
     store = request.app.state.services.store
-    return with_chunk_links(request, [_recheck(store, principal, t) for t in turns])
+    return with_chunk_links(request, [recheck_turn(store, principal, t) for t in turns])
 
 
 def with_chunk_links(request: Request, turns: list) -> list:

@@ -12,6 +12,7 @@ import re
 from pydantic import BaseModel, Field
 
 from control_tower.chat.types import ChatCitation, Evidence, Fact, ToolResult
+from control_tower.registry.visibility import IMPORT_PREFIX
 
 
 class NumberedFact(BaseModel):
@@ -71,8 +72,9 @@ def passage_url(ev: Evidence) -> str:
 def may_read_cited(store, principal, doc_id: str) -> bool:  # noqa: ANN001
     """Whether ``principal`` may still read what a stored citation points at: a document by
     ``can_read``; a roadmap section by the roadmap's own rule (``may_view`` and every document
-    the draft cites readable: ``roadmap.service.get_version``); the caller's own pasted proposal
-    (only ever in their own conversation) always."""
+    the draft cites readable: ``roadmap.service.get_version``); a spreadsheet import by the
+    access level it was imported with; the caller's own pasted proposal (only ever in their
+    own conversation) always."""
     if doc_id.startswith(ROADMAP_PREFIX):
         from control_tower.roadmap.ordering import RoadmapError
         from control_tower.roadmap.service import get_version
@@ -84,6 +86,10 @@ def may_read_cited(store, principal, doc_id: str) -> bool:  # noqa: ANN001
         return True
     if doc_id.startswith(REVIEW_PREFIX):
         return True
+    if doc_id.startswith(IMPORT_PREFIX):
+        from control_tower.registry.visibility import may_read_import
+
+        return may_read_import(store, principal, doc_id)
     from control_tower.access import can_read
 
     record = store.get_document(doc_id)
@@ -116,7 +122,7 @@ def fill_chunk_ids(pool: Pool, store, index) -> None:  # noqa: ANN001
         return
     chunks: dict[tuple[str, int], list] = {}
     for ev in pool.evidence:
-        if ev.chunk_id or ev.doc_id.startswith(("import:", ROADMAP_PREFIX, REVIEW_PREFIX)):
+        if ev.chunk_id or ev.doc_id.startswith((IMPORT_PREFIX, ROADMAP_PREFIX, REVIEW_PREFIX)):
             continue
         key = (ev.doc_id, ev.version)
         if key not in chunks:

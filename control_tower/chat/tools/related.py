@@ -55,6 +55,21 @@ def _link_evidence(link: Link, card: ProjectCard, ev: EvidenceList) -> list[int]
     return idx or ev.field(card, "name")
 
 
+def _mine(lm, args: RelatedInput) -> set[str]:  # noqa: ANN001
+    """The asked card, or the department's cards, among those the caller sees."""
+    if not (args.card_id or args.name):
+        want = name_key(args.department or "")
+        return {cid for cid, c in lm.cards.items() if want in map(name_key, c.departments)}
+    if args.card_id:
+        mine = {args.card_id} & set(lm.cards)
+    else:
+        found = find(list(lm.cards.values()), args.name or "")
+        mine = {found[0].id} if found else set()
+    if not mine:
+        raise ToolError("card_not_found", "사업 카드를 찾을 수 없거나 볼 권한이 없습니다.")
+    return mine
+
+
 class RelatedProjects(Tool):
     name = "related_projects"
     description = (
@@ -68,19 +83,25 @@ class RelatedProjects(Tool):
         if not (args.card_id or args.name or args.department):
             raise ToolError("no_query", "사업 이름, 카드 ID, 부서 중 하나를 알려 주세요.")
         lm = link_map(ctx.store, ctx.principal)
-        mine: set[str]
-        if args.card_id or args.name:
-            if args.card_id:
-                mine = {args.card_id} & set(lm.cards)
-            else:
-                found = find(list(lm.cards.values()), args.name or "")
-                mine = {found[0].id} if found else set()
-            if not mine:
-                raise ToolError("card_not_found", "사업 카드를 찾을 수 없거나 볼 권한이 없습니다.")
-        else:
-            want = name_key(args.department or "")
-            mine = {cid for cid, c in lm.cards.items() if want in map(name_key, c.departments)}
-        links, clusters = filter_links(lm, link_type=args.link_type)
+        mine = _mine(lm, args)
+        out, facts, ev, clusters = self._collect(lm, mine, args, args.link_type)
+        missing = ""
+        if not out and args.link_type:
+            # no 중복 (or 선후) link: the other links still answer "겹치는 게 있나", as 연계
+            missing = f"{args.link_type} 관계 없음, "
+            out, facts, ev, clusters = self._collect(lm, mine, args, None)
+        ids = {x for o in out for x in (o.card_id, o.other_card_id)}
+        cl = [c.model_dump() for c in clusters if ids & set(c.cards)]
+        data = RelatedOutput(links=out, clusters=cl).model_dump()
+        summary = missing + (f"관련 사업 {len(out)}건" if out else "관련 사업을 찾지 못했습니다")
+        return ToolResult(
+            tool=self.name, summary=summary, evidence=ev.items, facts=facts, data=data
+        )
+
+    @staticmethod
+    def _collect(lm, mine: set[str], args: RelatedInput, link_type: str | None) -> tuple:  # noqa: ANN001
+        """(links out, their facts, their evidence, all clusters) of ``mine`` of one type."""
+        links, clusters = filter_links(lm, link_type=link_type)
         ev = EvidenceList()
         out, facts = [], []
         for lk in links:
@@ -118,15 +139,4 @@ class RelatedProjects(Tool):
             )
             if len(out) >= args.top:
                 break
-        if not out and args.link_type:
-            # no 중복 (or 선후) link: the other links still answer "겹치는 게 있나", as 연계
-            wider = self.run(ctx, args.model_copy(update={"link_type": None}))
-            wider.summary = f"{args.link_type} 관계 없음, {wider.summary}"
-            return wider
-        ids = {x for o in out for x in (o.card_id, o.other_card_id)}
-        cl = [c.model_dump() for c in clusters if ids & set(c.cards)]
-        data = RelatedOutput(links=out, clusters=cl).model_dump()
-        summary = f"관련 사업 {len(out)}건" if out else "관련 사업을 찾지 못했습니다"
-        return ToolResult(
-            tool=self.name, summary=summary, evidence=ev.items, facts=facts, data=data
-        )
+        return out, facts, ev, clusters
