@@ -119,13 +119,9 @@ def _text(message: Message) -> str:
     return message.content or ""
 
 
-def _earlier(body: CompletionRequest) -> list[str]:
-    """The user messages before the question: the history an OpenAI client resends."""
-    asked = [_text(m) for m in body.messages if m.role == "user"]
-    return asked[:-1]
-
-
-def _parse(raw: bytes) -> tuple[CompletionRequest, str]:
+def _parse(raw: bytes) -> tuple[CompletionRequest, str, list[str]]:
+    """The body, the question (the last user message) and the user messages before it (the
+    history an OpenAI client resends)."""
     try:
         body = CompletionRequest.model_validate_json(raw or b"{}")
     except ValidationError:
@@ -134,10 +130,10 @@ def _parse(raw: bytes) -> tuple[CompletionRequest, str]:
         ) from None
     if body.model != MODEL:
         raise OpenAIError(404, "model_not_found", f"모델 '{body.model}'은(는) 없습니다: {MODEL}")
-    question = next((_text(m) for m in reversed(body.messages) if m.role == "user"), None)
-    if question is None:
+    asked = [_text(m) for m in body.messages if m.role == "user"]
+    if not asked:
         raise OpenAIError(400, "no_user_message", "질문(role이 user인 메시지)이 없습니다.")
-    return body, question
+    return body, asked[-1], asked[:-1]
 
 
 def _conversation_id(body: CompletionRequest) -> str | None:
@@ -186,10 +182,10 @@ _BODY_SCHEMA = {"schema": _inline(CompletionRequest.model_json_schema())}
 async def chat_completions(request: Request):
     try:
         principal = await run_in_threadpool(_caller, request)
-        body, question = _parse(await request.body())
+        body, question, earlier = _parse(await request.body())
         service = await run_in_threadpool(lambda: request.app.state.services.chat)
         cid = await run_in_threadpool(
-            _open, service, principal, question, _conversation_id(body), _earlier(body)
+            _open, service, principal, question, _conversation_id(body), earlier
         )
     except OpenAIError as e:
         return e.response()
@@ -204,7 +200,13 @@ async def chat_completions(request: Request):
     return _completion(meta, answer)
 
 
-def _open(service, principal: Principal, question: str, cid: str | None, earlier: list[str]) -> str:  # noqa: ANN001
+def _open(
+    service,  # noqa: ANN001
+    principal: Principal,
+    question: str,
+    cid: str | None,
+    earlier: list[str],
+) -> str:
     try:
         return service.open(principal, question, cid, earlier)
     except ChatError as e:

@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel, Field
 
 from control_tower.chat.types import ChatCitation, Evidence, Fact, ToolResult
-from control_tower.registry.visibility import IMPORT_PREFIX
+from control_tower.registry.visibility import IMPORT_PREFIX, may_read_import
 
 
 class NumberedFact(BaseModel):
@@ -87,8 +87,6 @@ def may_read_cited(store, principal, doc_id: str) -> bool:  # noqa: ANN001
     if doc_id.startswith(REVIEW_PREFIX):
         return True
     if doc_id.startswith(IMPORT_PREFIX):
-        from control_tower.registry.visibility import may_read_import
-
         return may_read_import(store, principal, doc_id)
     from control_tower.access import can_read
 
